@@ -1,0 +1,56 @@
+# Pulse: `make demo` and `make test` work on a fresh machine with Python 3.11 and make.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+RUN := $(UV) run --frozen
+export DAGSTER_HOME ?= $(CURDIR)/var/dagster
+export PULSE_WAREHOUSE ?= $(CURDIR)/var/warehouse.duckdb
+export PULSE_LANDING ?= $(CURDIR)/var/landing
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+DEMO_ACCOUNTS ?= 300
+DEMO_DAYS ?= 365
+DEMO_SEED ?= 42
+
+.PHONY: setup demo test dev bench lint browser clean
+
+## setup: install the locked environment (uv.lock) and parse the dbt project
+setup: .venv/.synced
+.venv/.synced: pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	$(UV) sync --frozen
+	@mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	@touch $@
+
+## browser: Debian's Chromium for PDF output and browser tests (installed when missing and we are root)
+browser:
+	@if [ ! -x /usr/bin/chromium ] && [ -z "$$PULSE_CHROMIUM" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: run 'sudo apt-get install -y chromium' or set PULSE_CHROMIUM" >&2; exit 1; fi; \
+	fi
+
+## demo: generate a year of sample data for 300 accounts, run the whole graph, print where the reports are
+demo: setup browser
+	$(RUN) pulse generate --accounts $(DEMO_ACCOUNTS) --days $(DEMO_DAYS) --seed $(DEMO_SEED) --out $(PULSE_LANDING)
+	$(RUN) pulse run
+
+## test: the whole test suite (unit, dbt, integration, browser)
+test: setup browser
+	$(RUN) pytest -q -n 2 --dist loadfile
+
+## dev: the Dagster UI on the same definitions
+dev: setup
+	$(RUN) dagster dev -m orchestration.definitions
+
+## bench: generator, ingestion, dbt and report throughput and peak memory at 1M and 10M events
+bench: setup
+	$(RUN) python -m orchestration.bench
+
+## lint: ruff and sqlfluff (dbt templater)
+lint: setup
+	$(RUN) ruff check orchestration tests
+	$(RUN) ruff format --check orchestration tests
+	$(RUN) sqlfluff lint models
+
+clean:
+	rm -rf var dbt_project/target

@@ -1,0 +1,17 @@
+"""The one Dagster code location: small definition modules by domain, merged."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.defs import automation, dbt, ingestion, quality, reports
+
+# DuckDB allows one writing process: run every step in the run's own process, one after another.
+defs = dg.Definitions.merge(
+    ingestion.defs,
+    quality.defs,
+    dbt.defs,
+    reports.defs,
+    automation.defs,
+    dg.Definitions(executor=dg.in_process_executor),
+)

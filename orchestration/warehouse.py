@@ -1,0 +1,179 @@
+"""Where the warehouse lives and the contract of the `raw` schema that ingestion writes.
+
+Every other schema (staging, intermediate, marts) belongs to dbt; `raw` is created here so that
+ingestion, the quality checks and the tests agree on one definition.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_WAREHOUSE = PROJECT_ROOT / "var" / "warehouse.duckdb"
+DEFAULT_LANDING = PROJECT_ROOT / "var" / "landing"
+
+
+def warehouse_path() -> Path:
+    """The DuckDB file: $PULSE_WAREHOUSE, else var/warehouse.duckdb (dbt's profile reads the same variable)."""
+    return Path(os.environ.get("PULSE_WAREHOUSE", str(DEFAULT_WAREHOUSE))).resolve()
+
+
+def landing_root() -> str:
+    """The landing folder: $PULSE_LANDING (a path or any fsspec URL), else var/landing."""
+    return os.environ.get("PULSE_LANDING", str(DEFAULT_LANDING))
+
+
+def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    target = Path(path) if path else warehouse_path()
+    if not read_only:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(target), read_only=read_only)
+
+
+RAW_DDL = """
+create schema if not exists raw;
+
+-- One row per loaded file version. A file whose (source, path, content_hash) is here is never loaded again.
+create table if not exists raw.loaded_files (
+    file_id varchar primary key,      -- sha256 of source, path and content hash
+    source varchar not null,          -- landing folder name, e.g. app_events, crm, sparkify
+    mapping varchar not null,         -- mapping file that parsed it, e.g. segment
+    target varchar not null,          -- raw table written, e.g. app_events
+    path varchar not null,
+    size_bytes bigint not null,
+    content_hash varchar not null,    -- sha256 of the bytes as stored (before decompression)
+    version integer not null,         -- 1 for the first content seen at this path, then 2, 3, ...
+    rows_read bigint not null,
+    rows_loaded bigint not null,
+    rows_duplicate bigint not null,   -- valid rows skipped because their message id was already loaded
+    rows_rejected bigint not null,
+    loaded_at timestamp not null,
+    duration_seconds double not null
+);
+
+-- Every row that could not be used, with the reason. Nothing is dropped silently.
+create table if not exists raw.rejects (
+    source varchar not null,
+    mapping varchar not null,
+    file_id varchar not null,
+    path varchar not null,
+    line bigint,                      -- 1-based line (row for Parquet); null for whole-file problems
+    raw_text varchar,
+    reason varchar not null,
+    rejected_at timestamp not null
+);
+
+-- Product usage: Segment track/identify/group calls, Totango sdr rows and mapped logs, one row per message.
+create table if not exists raw.app_events (
+    message_id varchar not null,      -- unique across all files (deduplicated at load)
+    event_type varchar not null,      -- track | identify | group
+    event_name varchar,               -- the activity, for track
+    account_id varchar,               -- app account id (Segment context.groupId / groupId, sdr_o)
+    user_id varchar,
+    module varchar,
+    event_at timestamp not null,      -- UTC
+    duration_seconds double,
+    properties json,                  -- every property / attribute not mapped to a column
+    traits json,                      -- identify / group traits
+    _source varchar not null,
+    _file_id varchar not null,
+    _line bigint not null,
+    _loaded_at timestamp not null
+);
+
+-- Helpdesk tickets: one row per ticket version (a Zendesk export row, or a status event of a mapped log).
+create table if not exists raw.helpdesk_tickets (
+    ticket_id varchar not null,
+    account_id varchar,               -- app account id (organization external id)
+    requester_id varchar,
+    status varchar,
+    priority varchar,
+    ticket_type varchar,
+    subject varchar,
+    created_at timestamp,
+    updated_at timestamp not null,
+    solved_at timestamp,
+    satisfaction_rating varchar,
+    attributes json,
+    _source varchar not null,
+    _file_id varchar not null,
+    _line bigint not null,
+    _loaded_at timestamp not null
+);
+
+-- CRM (Salesforce-style) accounts: one row per account per export; versions told apart by last_modified_at.
+create table if not exists raw.crm_accounts (
+    sf_id varchar not null,           -- 18-character Salesforce Id
+    app_account_id varchar,
+    account_name varchar,
+    parent_sf_id varchar,
+    status varchar,                   -- Trial | Free | Paying | Cancelled
+    tier varchar,
+    contract_value double,
+    licenses integer,
+    contract_start_date date,
+    renewal_date date,
+    cancellation_date date,
+    success_manager varchar,
+    company_size varchar,
+    industry varchar,
+    journey_stage varchar,
+    journey_stage_date date,
+    onboarding_program varchar,
+    project_status varchar,
+    risk_status varchar,
+    csm_sentiment varchar,
+    created_at timestamp,
+    last_modified_at timestamp not null,
+    attributes json,
+    _source varchar not null,
+    _file_id varchar not null,
+    _line bigint not null,
+    _loaded_at timestamp not null
+);
+
+create table if not exists raw.crm_contacts (
+    sf_id varchar not null,
+    account_sf_id varchar,
+    app_user_id varchar,
+    first_name varchar,
+    last_name varchar,
+    email varchar,
+    title varchar,
+    contact_role varchar,             -- Champion | Executive Sponsor | Admin | User
+    created_at timestamp,
+    last_modified_at timestamp not null,
+    attributes json,
+    _source varchar not null,
+    _file_id varchar not null,
+    _line bigint not null,
+    _loaded_at timestamp not null
+);
+
+create table if not exists raw.crm_activities (
+    sf_id varchar not null,
+    account_sf_id varchar,
+    contact_sf_id varchar,
+    activity_type varchar,            -- Call | Email | Meeting | QBR
+    subject varchar,
+    activity_date date not null,
+    owner_name varchar,
+    status varchar,
+    created_at timestamp,
+    last_modified_at timestamp not null,
+    attributes json,
+    _source varchar not null,
+    _file_id varchar not null,
+    _line bigint not null,
+    _loaded_at timestamp not null
+);
+"""
+
+RAW_TABLES = ("app_events", "helpdesk_tickets", "crm_accounts", "crm_contacts", "crm_activities")
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(RAW_DDL)
