@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.partitions import daily_partitions
-
 daily_build_job = dg.define_asset_job(
     name="daily_build",
     selection=dg.AssetSelection.all(),
-    partitions_def=daily_partitions(),
     description="Ingest new landing files, rebuild the day's rollups, the marts, checks and reports.",
 )
 

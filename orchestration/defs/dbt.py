@@ -1,7 +1,5 @@
 """dbt models as Dagster assets: daily-partitioned incremental rollups, and everything else in one build."""
 
-from __future__ import annotations
-
 import json
 import os
 from collections.abc import Iterator, Mapping

@@ -1,0 +1,104 @@
+-- CRM attributes per account and day as they were that day (stg_crm__accounts is a type-2 history).
+-- A version is in force from the day of its valid_from up to the day before the next version's day
+-- (when several versions share a day, the day's last one wins). Days before the first export use the first
+-- version, so history is complete from creation.
+
+with
+
+days as (
+
+    select
+        account_id,
+        as_of_date
+
+    from {{ ref('int_account_days') }}
+
+),
+
+accounts as (
+
+    select
+        account_id,
+        crm_account_id
+
+    from {{ ref('int_accounts') }}
+
+    where crm_account_id is not null
+
+),
+
+versions as (
+
+    select
+        crm_account_id,
+        status,
+        tier,
+        contract_value,
+        licenses,
+        renewal_date,
+        cancellation_date,
+        success_manager,
+        company_size,
+        industry,
+        journey_stage,
+        journey_stage_date,
+        onboarding_program,
+        project_status,
+        risk_status,
+        csm_sentiment,
+        cast(valid_from as date) as valid_from_date,
+        cast(valid_to as date) as valid_to_date,
+        row_number() over (partition by crm_account_id order by valid_from) as version_number
+
+    from {{ ref('stg_crm__accounts') }}
+
+),
+
+ranges as (
+
+    select
+        *,
+        case when version_number = 1 then cast('1900-01-01' as date) else valid_from_date end as in_force_from
+
+    from versions
+
+    -- A version replaced on the day it appeared was never in force at the end of a day.
+    where valid_to_date is null or valid_to_date > valid_from_date
+
+),
+
+final as (
+
+    select
+        days.account_id,
+        days.as_of_date,
+        ranges.status,
+        ranges.tier,
+        ranges.contract_value,
+        ranges.licenses,
+        ranges.renewal_date,
+        ranges.cancellation_date,
+        ranges.success_manager,
+        ranges.company_size,
+        ranges.industry,
+        ranges.journey_stage,
+        ranges.journey_stage_date,
+        ranges.onboarding_program,
+        ranges.project_status,
+        ranges.risk_status,
+        ranges.csm_sentiment
+
+    from days
+
+    inner join accounts
+        on days.account_id = accounts.account_id
+
+    inner join ranges
+        on
+            accounts.crm_account_id = ranges.crm_account_id
+            and days.as_of_date >= ranges.in_force_from
+            and (ranges.valid_to_date is null or days.as_of_date < ranges.valid_to_date)
+
+)
+
+select * from final

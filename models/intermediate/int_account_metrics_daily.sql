@@ -1,0 +1,136 @@
+-- Point-in-time account metrics: one row per account per day since creation, every column a metric that
+-- health profiles may name (the list is health_metric_catalog(); orchestration/health/metrics.py mirrors it).
+
+with
+
+days as (
+
+    select * from {{ ref('int_account_days') }}
+
+),
+
+activity as (
+
+    select * from {{ ref('int_account_activity_daily') }}
+
+),
+
+crm as (
+
+    select * from {{ ref('int_account_crm_daily') }}
+
+),
+
+support as (
+
+    select * from {{ ref('int_account_support_daily') }}
+
+),
+
+joined as (
+
+    select
+        days.account_id,
+        days.as_of_date,
+        days.account_age_days,
+        activity.active_days_7d,
+        activity.active_days_14d,
+        activity.active_days_30d,
+        activity.active_users_7d,
+        activity.active_users_14d,
+        activity.active_users_30d,
+        activity.actions_per_day_14d,
+        activity.minutes_per_week,
+        crm.licenses,
+        case
+            when crm.licenses > 0 then cast(activity.active_users_14d as {{ health_type_double() }}) / crm.licenses
+        end as license_utilization,
+        activity.key_modules_used,
+        coalesce(support.open_tickets, 0) as open_tickets,
+        coalesce(support.tickets_30d, 0) as tickets_30d,
+        support.days_since_last_touch,
+        activity.days_since_last_activity,
+        {{ dbt.datediff('crm.journey_stage_date', 'days.as_of_date', 'day') }} as days_in_journey_stage,
+        {{ dbt.datediff('days.as_of_date', 'crm.renewal_date', 'day') }} as days_to_renewal,
+        crm.contract_value,
+        activity.change_in_actions_14d,
+        activity.change_in_active_users_14d,
+        activity.change_in_minutes_14d,
+        -- Cancelled when the CRM said so that day, or once the recorded cancellation date has passed.
+        case
+            when crm.cancellation_date is not null and crm.cancellation_date <= days.as_of_date then 'Cancelled'
+            else crm.status
+        end as status,
+        crm.tier,
+        crm.company_size,
+        crm.industry,
+        crm.success_manager,
+        crm.journey_stage,
+        crm.onboarding_program,
+        crm.project_status,
+        crm.risk_status,
+        crm.csm_sentiment
+
+    from days
+
+    inner join activity
+        on
+            days.account_id = activity.account_id
+            and days.as_of_date = activity.as_of_date
+
+    left join crm
+        on
+            days.account_id = crm.account_id
+            and days.as_of_date = crm.as_of_date
+
+    left join support
+        on
+            days.account_id = support.account_id
+            and days.as_of_date = support.as_of_date
+
+),
+
+scored as (
+
+    select
+        *,
+        -- Engagement (Totango): percentile rank of average daily actions among accounts with the same status
+        -- that day; fewer than one action a day scores 0.
+        case
+            when actions_per_day_14d is null then null
+            when actions_per_day_14d < 1 then 0
+            else round(
+                100 * percent_rank() over (
+                    partition by as_of_date, coalesce(status, '(none)')
+                    order by actions_per_day_14d
+                ),
+                0
+            )
+        end as engagement_score,
+        case
+            when active_days_14d is null then null
+            when active_days_14d >= 9 then 'Daily'
+            when active_days_14d >= 5 then 'Weekly'
+            when active_days_14d >= 2 then 'Occasionally'
+            else 'Inactive'
+        end as usage_frequency
+
+    from joined
+
+),
+
+final as (
+
+    select
+        account_id,
+        as_of_date,
+        {%- for metric, kind in health_metric_catalog().items() %}
+        cast({{ metric }} as {{ health_type_double() if kind == 'number' else dbt.type_string() }}) as {{ metric }}
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+
+    from scored
+
+)
+
+select * from final

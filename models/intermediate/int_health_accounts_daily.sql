@@ -1,0 +1,164 @@
+-- Overall health per account and day from its categories (before parents roll up their children).
+-- rules model: Poor if any category is Poor, Good if every evaluated category is Good, Average otherwise;
+--   health_score = mean of the category scores.
+-- weighted model: health_score = category scores weighted by category_weight; bands give the rank.
+-- Unknown: cancelled, no profile matches, or no criterion could be evaluated.
+-- reason: the criteria behind the rank (fired Poor criteria first, then unmet Good criteria; for Good the met
+-- Good criteria), at most three, separated by "; ".
+
+with
+
+assignment as (
+
+    select * from {{ ref('int_health_profile_assignment') }}
+
+),
+
+categories as (
+
+    select * from {{ ref('int_health_categories_daily') }}
+
+),
+
+results as (
+
+    select * from {{ ref('int_health_criteria_results') }}
+
+),
+
+profiles as (
+
+    select * from {{ ref('int_health_profiles') }}
+
+),
+
+overall as (
+
+    select
+        account_id,
+        as_of_date,
+        profile,
+        model,
+        sum(case when category_rank = 'Poor' then 1 else 0 end) as poor_categories,
+        sum(case when category_rank = 'Good' then 1 else 0 end) as good_categories,
+        count(*) as categories,
+        avg(category_score) as mean_score,
+        sum(category_score * category_weight) / sum(category_weight) as weighted_score
+
+    from categories
+
+    group by account_id, as_of_date, profile, model
+
+),
+
+ranked as (
+
+    select
+        overall.account_id,
+        overall.as_of_date,
+        overall.profile,
+        case
+            when overall.model = 'weighted' and overall.weighted_score >= profiles.good_min_score then 'Good'
+            when overall.model = 'weighted' and overall.weighted_score <= profiles.poor_max_score then 'Poor'
+            when overall.model = 'weighted' then 'Average'
+            when overall.poor_categories > 0 then 'Poor'
+            when overall.good_categories = overall.categories then 'Good'
+            else 'Average'
+        end as health_rank,
+        case when overall.model = 'weighted' then overall.weighted_score else overall.mean_score end
+            as health_score
+
+    from overall
+
+    inner join profiles
+        on overall.profile = profiles.profile
+
+),
+
+reason_items as (
+
+    select
+        results.account_id,
+        results.as_of_date,
+        results.criterion_id,
+        results.reason_text,
+        case when results.outcome = 'Poor' then 1 else 2 end as priority
+
+    from results
+
+    inner join ranked
+        on
+            results.account_id = ranked.account_id
+            and results.as_of_date = ranked.as_of_date
+
+    where
+        (ranked.health_rank = 'Good' and results.outcome = 'Good' and results.holds)
+        or (
+            ranked.health_rank <> 'Good'
+            and (
+                (results.outcome = 'Poor' and results.holds)
+                or (results.outcome = 'Good' and results.holds = false)
+            )
+        )
+
+),
+
+-- Only the most important kind of reason: fired Poor criteria when there are any, else unmet Good criteria.
+top_reason_items as (
+
+    select
+        *,
+        min(priority) over (partition by account_id, as_of_date) as top_priority
+
+    from reason_items
+
+),
+
+reasons as (
+
+    select
+        account_id,
+        as_of_date,
+        {{ dbt.listagg('reason_text', "'; '", 'order by criterion_id', 3) }} as reason
+
+    from top_reason_items
+
+    where priority = top_priority
+
+    group by account_id, as_of_date
+
+),
+
+final as (
+
+    select
+        assignment.account_id,
+        assignment.as_of_date,
+        assignment.profile,
+        coalesce(ranked.health_rank, 'Unknown') as health_rank,
+        assignment.unknown_reason,
+        cast(ranked.health_score as {{ health_type_double() }}) as health_score,
+        case
+            when assignment.unknown_reason = 'cancelled' then 'Cancelled account'
+            when assignment.unknown_reason = 'no_profile' then 'No health profile matches this account'
+            when ranked.health_rank is null then 'No criterion of profile ' || assignment.profile || ' has a value'
+            when reasons.reason is not null and reasons.reason <> '' then reasons.reason
+            when ranked.health_rank = 'Average' then 'Some activity, but not every Good criterion holds'
+            else ranked.health_rank || ' by profile ' || assignment.profile
+        end as reason
+
+    from assignment
+
+    left join ranked
+        on
+            assignment.account_id = ranked.account_id
+            and assignment.as_of_date = ranked.as_of_date
+
+    left join reasons
+        on
+            assignment.account_id = reasons.account_id
+            and assignment.as_of_date = reasons.as_of_date
+
+)
+
+select * from final

@@ -1,0 +1,121 @@
+-- Which health profile applies to each account and day: the first profile (lowest precedence) whose segment
+-- conditions all hold; a condition on a missing value does not hold. Cancelled accounts get no profile
+-- (Unknown), and so do accounts no profile matches.
+
+with
+
+metrics as (
+
+    select * from {{ ref('int_account_metrics_long') }}
+
+),
+
+account_days as (
+
+    select
+        account_id,
+        as_of_date,
+        text_value as status
+
+    from metrics
+
+    where metric = 'status'
+
+),
+
+profiles as (
+
+    select * from {{ ref('int_health_profiles') }}
+
+),
+
+filters as (
+
+    select * from {{ ref('int_health_profile_filters') }}
+
+),
+
+condition_results as (
+
+    select
+        metrics.account_id,
+        metrics.as_of_date,
+        filters.profile,
+        {{ health_condition_holds(
+            'filters.operator', 'metrics.numeric_value', 'metrics.text_value',
+            'filters.threshold', 'filters.threshold_low', 'filters.threshold_high'
+        ) }} as holds
+
+    from metrics
+
+    inner join filters
+        on metrics.metric = filters.metric
+
+),
+
+failed_profiles as (
+
+    select
+        account_id,
+        as_of_date,
+        profile
+
+    from condition_results
+
+    group by account_id, as_of_date, profile
+
+    having sum(case when holds then 0 else 1 end) > 0
+
+),
+
+candidates as (
+
+    select
+        account_days.account_id,
+        account_days.as_of_date,
+        profiles.profile,
+        profiles.model,
+        row_number() over (
+            partition by account_days.account_id, account_days.as_of_date
+            order by profiles.precedence, profiles.profile
+        ) as match_order
+
+    from account_days
+
+    cross join profiles
+
+    left join failed_profiles
+        on
+            account_days.account_id = failed_profiles.account_id
+            and account_days.as_of_date = failed_profiles.as_of_date
+            and profiles.profile = failed_profiles.profile
+
+    where
+        failed_profiles.profile is null
+        and coalesce(account_days.status, '') <> 'Cancelled'
+
+),
+
+final as (
+
+    select
+        account_days.account_id,
+        account_days.as_of_date,
+        candidates.profile,
+        candidates.model,
+        case
+            when account_days.status = 'Cancelled' then 'cancelled'
+            when candidates.profile is null then 'no_profile'
+        end as unknown_reason
+
+    from account_days
+
+    left join candidates
+        on
+            account_days.account_id = candidates.account_id
+            and account_days.as_of_date = candidates.as_of_date
+            and candidates.match_order = 1
+
+)
+
+select * from final

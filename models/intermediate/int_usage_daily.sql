@@ -1,0 +1,69 @@
+-- Daily rollup per account, user, module and day: a new day of events costs a day of work.
+-- With vars min_date / max_date (Dagster's daily partitions) exactly that range is rebuilt from
+-- stg_app__events; without them an incremental run rebuilds every day touched by events loaded since the last
+-- run (late events land in their own day) plus a short lookback. The first build (no table yet) reads everything.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['account_id', 'user_id', 'module', 'activity_date'],
+        on_schema_change='append_new_columns',
+    )
+}}
+
+{%- set min_date = var('min_date', none) -%}
+{%- set max_date = var('max_date', none) -%}
+{%- set lookback_days = var('usage_lookback_days', 3) %}
+
+with
+
+events as (
+
+    select
+        account_id,
+        -- Keys are never null: delete+insert matches rows on them.
+        coalesce(user_id, '(unknown)') as user_id,
+        coalesce(module, '(none)') as module,
+        event_date as activity_date,
+        duration_seconds,
+        loaded_at
+
+    from {{ ref('stg_app__events') }}
+
+    where
+        account_id is not null
+        {%- if min_date and max_date and is_incremental() %}
+            and event_date between cast('{{ min_date }}' as date) and cast('{{ max_date }}' as date)
+        {%- elif is_incremental() %}
+            and (
+                event_date >= (
+                    select {{ dbt.dateadd('day', -lookback_days, 'max(activity_date)') }} from {{ this }}
+                )
+                or event_date in (
+                    select distinct late.event_date
+                    from {{ ref('stg_app__events') }} as late
+                    where late.loaded_at > (select max(last_loaded_at) from {{ this }})
+                )
+            )
+        {%- endif %}
+
+),
+
+final as (
+
+    select
+        account_id,
+        user_id,
+        module,
+        activity_date,
+        cast(count(*) as {{ dbt.type_bigint() }}) as actions,
+        cast(coalesce(sum(duration_seconds), 0) / 60.0 as {{ health_type_double() }}) as minutes,
+        max(loaded_at) as last_loaded_at
+
+    from events
+
+    group by account_id, user_id, module, activity_date
+
+)
+
+select * from final

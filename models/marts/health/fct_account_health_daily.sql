@@ -1,0 +1,99 @@
+-- One row per account per day since creation: health rank, score, reason, rank changes, and the metrics
+-- the rank was computed from (all point in time).
+
+{%- set counts = [
+    'active_days_7d', 'active_days_14d', 'active_days_30d', 'active_users_7d', 'active_users_14d',
+    'active_users_30d', 'key_modules_used', 'open_tickets', 'tickets_30d', 'days_since_last_touch',
+    'days_in_journey_stage', 'days_to_renewal', 'days_since_last_activity', 'account_age_days', 'licenses'
+] %}
+{%- set decimals = [
+    'actions_per_day_14d', 'minutes_per_week', 'license_utilization', 'contract_value',
+    'change_in_actions_14d', 'change_in_active_users_14d', 'change_in_minutes_14d'
+] %}
+{%- set texts = [
+    'csm_sentiment', 'project_status', 'risk_status', 'status', 'journey_stage', 'onboarding_program',
+    'tier', 'company_size', 'success_manager'
+] %}
+
+with
+
+health as (
+
+    select * from {{ ref('int_health_daily') }}
+
+),
+
+metrics as (
+
+    select * from {{ ref('int_account_metrics_daily') }}
+
+),
+
+changes as (
+
+    select
+        health.*,
+        lag(health.health_rank) over (partition by health.account_id order by health.as_of_date)
+            as previous_health_rank
+
+    from health
+
+),
+
+flagged as (
+
+    select
+        *,
+        coalesce(previous_health_rank <> health_rank, false) as rank_changed
+
+    from changes
+
+),
+
+final as (
+
+    select
+        cast(flagged.account_id as {{ dbt.type_string() }}) as account_id,
+        cast(flagged.as_of_date as date) as as_of_date,
+        cast(flagged.profile as {{ dbt.type_string() }}) as profile,
+        cast(flagged.health_rank as {{ dbt.type_string() }}) as health_rank,
+        cast(flagged.health_score as {{ health_type_double() }}) as health_score,
+        cast(flagged.reason as {{ dbt.type_string() }}) as reason,
+        cast(flagged.previous_health_rank as {{ dbt.type_string() }}) as previous_health_rank,
+        flagged.rank_changed,
+        -- The day the current rank began (creation day when it never changed).
+        cast(max(
+            case when flagged.rank_changed or flagged.previous_health_rank is null then flagged.as_of_date end
+        ) over (
+            partition by flagged.account_id order by flagged.as_of_date
+            rows between unbounded preceding and current row
+        ) as date) as rank_changed_on,
+        cast(
+            case
+                when flagged.rank_changed
+                    then flagged.previous_health_rank || ' -> ' || flagged.health_rank || ': ' || flagged.reason
+            end as {{ dbt.type_string() }}
+        ) as rank_change,
+        cast(metrics.engagement_score as {{ health_type_double() }}) as engagement_score,
+        cast(metrics.usage_frequency as {{ dbt.type_string() }}) as usage_frequency,
+        {%- for column in counts %}
+        cast(metrics.{{ column }} as {{ dbt.type_bigint() }}) as {{ column }},
+        {%- endfor %}
+        {%- for column in decimals %}
+        cast(metrics.{{ column }} as {{ health_type_double() }}) as {{ column }},
+        {%- endfor %}
+        {%- for column in texts %}
+        cast(metrics.{{ column }} as {{ dbt.type_string() }}) as {{ column }},
+        {%- endfor %}
+        flagged.is_rollup as is_parent_rollup
+
+    from flagged
+
+    inner join metrics
+        on
+            flagged.account_id = metrics.account_id
+            and flagged.as_of_date = metrics.as_of_date
+
+)
+
+select * from final

@@ -1,0 +1,95 @@
+"""Health engine cost: `bench_health(warehouse_path)` (called by `make bench`).
+
+Measures, on an ingested warehouse: the full dbt build of the health graph (wall time and the dbt process's
+peak memory), a one-day incremental build of the daily rollup (vars min_date = max_date = the last event
+day) followed by the downstream health models, and, in the same run for scale, DuckDB's time for one bare
+aggregate scan over raw.app_events.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from orchestration.warehouse import PROJECT_ROOT
+
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+HEALTH_SELECT = (
+    "+fct_account_health_daily +fct_account_health_reasons_daily +fct_account_health_categories_daily "
+    "+fct_population_health_daily +fct_account_usage_daily +fct_tickets +dim_accounts stg_crm__contacts"
+)
+
+
+def _dbt(args: list[str], warehouse: Path) -> tuple[float, float]:
+    """Run dbt in a child process; return (wall seconds, the child's peak RSS in MB)."""
+    env = {**os.environ, "PULSE_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    code = (
+        "import resource, subprocess, sys\n"
+        "rc = subprocess.run(sys.argv[1:]).returncode\n"
+        "print('PEAK', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        "sys.exit(rc)\n"
+    )
+    command = [
+        str(Path(sys.executable).parent / "dbt"),
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+    ]
+    started = time.monotonic()
+    completed = subprocess.run(
+        [sys.executable, "-c", code, *command], env=env, capture_output=True, text=True, check=False
+    )
+    seconds = time.monotonic() - started
+    if completed.returncode != 0:
+        raise RuntimeError(f"dbt {' '.join(args)} failed:\n{completed.stdout[-4000:]}")
+    peak_kb = next(int(line.split()[1]) for line in completed.stdout.splitlines() if line.startswith("PEAK "))
+    return seconds, peak_kb / 1024
+
+
+def bench_health(warehouse_path: str | Path) -> dict:
+    warehouse = Path(warehouse_path)
+    full_seconds, full_peak_mb = _dbt(["build", "--full-refresh", "--select", HEALTH_SELECT], warehouse)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        events, last_day = con.execute("select count(*), max(event_at)::date from raw.app_events").fetchone()
+        started = time.monotonic()
+        con.execute(
+            "select account_id, count(*), sum(duration_seconds) from raw.app_events group by account_id"
+        ).fetchall()
+        scan_seconds = time.monotonic() - started
+        account_days = con.execute("select count(*) from marts.fct_account_health_daily").fetchone()[0]
+    finally:
+        con.close()
+    day = json.dumps({"min_date": str(last_day), "max_date": str(last_day)})
+    rollup_seconds, _ = _dbt(["run", "--select", "int_usage_daily", "--vars", day], warehouse)
+    incremental_seconds, incremental_peak_mb = _dbt(
+        ["build", "--select", "int_usage_daily+", "--vars", day], warehouse
+    )
+    return {
+        "events": events,
+        "account_days": account_days,
+        "full_build_seconds": round(full_seconds, 2),
+        "full_build_peak_rss_mb": round(full_peak_mb, 1),
+        "one_day_rollup_seconds": round(rollup_seconds, 2),
+        "one_day_incremental_build_seconds": round(incremental_seconds, 2),
+        "one_day_incremental_peak_rss_mb": round(incremental_peak_mb, 1),
+        "bare_scan_seconds": round(scan_seconds, 3),
+        "self_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+if __name__ == "__main__":
+    print(
+        json.dumps(
+            bench_health(sys.argv[1] if len(sys.argv) > 1 else os.environ["PULSE_WAREHOUSE"]), indent=2
+        )
+    )

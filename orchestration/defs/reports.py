@@ -1,0 +1,75 @@
+"""Publishing assets: the static report site and the leadership PDF of the health dashboard."""
+
+import dagster as dg
+
+MART_KEYS = [
+    dg.AssetKey(["marts", "dim_accounts"]),
+    dg.AssetKey(["marts", "fct_account_health_daily"]),
+    dg.AssetKey(["marts", "fct_population_health_daily"]),
+    dg.AssetKey(["marts", "fct_account_health_reasons_daily"]),
+    dg.AssetKey(["marts", "fct_account_usage_daily"]),
+    dg.AssetKey(["marts", "fct_tickets"]),
+]
+HEALTH_PAGE = "health"
+
+
+@dg.asset(
+    key="report_site",
+    group_name="reports",
+    deps=MART_KEYS,
+    description="The report pages in reports/ rendered to a static site (var/site or $PULSE_SITE_DIR).",
+    check_specs=[dg.AssetCheckSpec("every_page_renders", asset="report_site")],
+    kinds={"html"},
+)
+def report_site(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    from orchestration.reports.engine import build_site
+
+    result = build_site()
+    for error in result.errors:
+        context.log.error(str(error))
+    # A broken page is shown as an error page and fails this check; the rest of the site is still published.
+    return dg.MaterializeResult(
+        metadata={
+            "site": dg.MetadataValue.path(str(result.index)),
+            "pages": len(result.pages),
+            "failed_pages": len(result.errors),
+            "seconds": round(result.seconds, 2),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                passed=not result.errors,
+                severity=dg.AssetCheckSeverity.ERROR,
+                metadata={
+                    "failures": dg.MetadataValue.md("\n".join(f"- {e}" for e in result.errors[:50]) or "none")
+                },
+            )
+        ],
+    )
+
+
+@dg.asset(
+    key="health_dashboard_pdf",
+    group_name="reports",
+    deps=[report_site],
+    description="The health dashboard printed to PDF for leadership (headless Chromium), once per daily run.",
+    kinds={"pdf"},
+)
+def health_dashboard_pdf(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    import json
+
+    from orchestration.reports.pdf import html_to_pdf, page_file
+    from orchestration.reports.site import default_site_dir
+
+    site = default_site_dir()
+    manifest = json.loads((site / "_build.json").read_text())
+    failed = [error for error in manifest["errors"] if error["page"] == HEALTH_PAGE]
+    if failed:
+        raise dg.Failure(description=f"the health dashboard failed to render: {failed[0]['message']}")
+    target = html_to_pdf(page_file(site, HEALTH_PAGE), site / "pdf" / "health.pdf")
+    context.log.info(f"health dashboard PDF: {target}")
+    return dg.MaterializeResult(
+        metadata={"pdf": dg.MetadataValue.path(str(target)), "bytes": target.stat().st_size}
+    )
+
+
+defs = dg.Definitions(assets=[report_site, health_dashboard_pdf])

@@ -1,0 +1,1 @@
+"""Health engine helpers: configuration validation, preview of a candidate configuration, backtest."""

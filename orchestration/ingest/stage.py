@@ -1,0 +1,270 @@
+"""One SQL statement per file that types every mapped column and gives each bad row its reject reason.
+
+Vectorized in DuckDB: JSON lines are parsed once per row with the list form of json_extract_string, values are
+converted with try_cast / try_strptime, and a CASE picks the first problem of each row. No per-row Python.
+"""
+
+from __future__ import annotations
+
+import json
+
+from orchestration.ingest.mapping import UNIX_UNITS, Column, Mapping
+
+MAX_MICROS = 253_402_300_799_000_000  # 9999-12-31: anything later is not a real timestamp
+NUMERIC = ("DOUBLE", "FLOAT", "REAL", "INTEGER", "BIGINT", "SMALLINT", "HUGEINT", "DECIMAL", "BOOLEAN")
+
+
+def lit(value: object) -> str:
+    """A SQL string literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def json_path(path: str) -> str:
+    return "$." + ".".join(f'"{part}"' for part in path.split("."))
+
+
+def _shown(expr: str) -> str:
+    """The offending value inside a reason, quoted and cut short."""
+    return f"'''' || left({expr}, 80) || ''''"
+
+
+class StageSql:
+    """Builds the staging query for one mapping and one file (CSV needs the file's header)."""
+
+    def __init__(self, mapping: Mapping, header: dict[str, str] | None = None) -> None:
+        self.mapping = mapping
+        self.header = header  # None for JSON-shaped input (jsonl, parquet)
+        self.scalar_paths: list[str] = []
+        self.json_paths: list[str] = []
+
+    # -- source fields -------------------------------------------------------------------------------
+    def _field(self, path: str, blank_is_null: bool = True) -> str:
+        """A source field as varchar ('' counts as missing)."""
+        if self.header is None:
+            if path not in self.scalar_paths:
+                self.scalar_paths.append(path)
+            expr = f"_f[{self.scalar_paths.index(path) + 1}]"
+        else:
+            column = self.header.get(path)
+            expr = ident(column) if column else "null::varchar"
+        return f"nullif({expr}, '')" if blank_is_null else expr
+
+    def _json_field(self, path: str) -> str:
+        if self.header is None:
+            if path not in self.json_paths:
+                self.json_paths.append(path)
+            return f"_g[{self.json_paths.index(path) + 1}]"
+        return f"to_json({self._field(path)})"
+
+    def _label(self, column: Column) -> str:
+        if column.kind == "const":
+            return f"const {column.const!r}"
+        if column.kind == "template":
+            return f"template {column.template}"
+        if column.kind == "hash":
+            return "hash of " + ", ".join(column.paths)
+        if column.kind == "collect_prefix":
+            return f"columns {column.prefix}*"
+        return " | ".join(column.paths)
+
+    def _absent(self, column: Column) -> list[str]:
+        """CSV header fields the column needs but the file does not have."""
+        if self.header is None or column.kind not in ("path", "coalesce", "template"):
+            return []
+        return [path for path in column.paths if path not in self.header]
+
+    def _collect(self, prefix: str) -> str:
+        assert self.header is not None
+        pairs = [
+            f"{lit(name[len(prefix) :])}, {self._field(name)}"
+            for name in self.header
+            if name.startswith(prefix)
+        ]
+        return f"json_merge_patch('{{}}', json_object({', '.join(pairs)}))" if pairs else "null::json"
+
+    def source_expr(self, column: Column) -> str:
+        """The untyped value: varchar for scalar columns, JSON for JSON columns."""
+        if column.kind == "const":
+            return f"to_json({lit(column.const)})" if column.sql_type == "JSON" else lit(column.const)
+        if column.kind == "collect_prefix":
+            return self._collect(column.prefix)
+        if column.kind == "hash":
+            parts = ", ".join(f"coalesce({self._field(p, blank_is_null=False)}, '')" for p in column.paths)
+            prefix = column.prefix if column.prefix else f"{self.mapping.name}-"
+            return f"{lit(prefix)} || left(sha256(concat_ws(chr(31), {parts})), 32)"
+        if column.kind == "template":
+            pieces: list[str] = []
+            rest = column.template or ""
+            for name in column.paths:
+                before, _, rest = rest.partition("{" + name + "}")
+                if before:
+                    pieces.append(lit(before))
+                pieces.append(self._field(name))
+            if rest:
+                pieces.append(lit(rest))
+            return "(" + " || ".join(pieces) + ")"
+        if column.sql_type == "JSON":
+            values = [self._json_field(path) for path in column.paths]
+        else:
+            values = [self._field(path) for path in column.paths]
+        return values[0] if len(values) == 1 else f"coalesce({', '.join(values)})"
+
+    # -- typing --------------------------------------------------------------------------------------
+    @staticmethod
+    def typed_expr(column: Column, source: str) -> str:
+        sql_type = column.sql_type
+        if sql_type in ("VARCHAR", "JSON"):
+            return source
+        if sql_type in ("TIMESTAMP", "DATE"):
+            parse = column.parse or "iso"
+            if parse == "iso":
+                value = f"try_cast({source} as timestamptz)::timestamp"
+                if sql_type == "DATE":
+                    return f"coalesce(try_cast({source} as date), {value}::date)"
+            elif parse in UNIX_UNITS:
+                micros = f"try_cast({source} as double) * {UNIX_UNITS[parse]}"
+                value = (
+                    f"case when abs({micros}) < {MAX_MICROS} "
+                    f"then try(make_timestamp(cast(round({micros}) as bigint))) end"
+                )
+            else:
+                value = f"try_strptime({source}, {lit(parse)})::timestamp"
+            return f"({value})::date" if sql_type == "DATE" else value
+        return f"try_cast({source} as {sql_type})"
+
+    def _unmapped(self) -> str | None:
+        """JSON object of the source fields no column uses, computed once per row as column `_u`."""
+        mapping = self.mapping
+        consumed = {path for column in mapping.columns.values() for path in column.consumed_paths()}
+        if self.header is None:
+            # a JSON merge patch with null leaves removes just the used fields (context.groupId, not context)
+            patch: dict = {}
+            for path in sorted(consumed, key=lambda p: p.count(".")):
+                node = patch
+                *parents, leaf = path.split(".")
+                for part in parents:
+                    if node.get(part, {}) is None:
+                        break  # an ancestor is used whole
+                    node = node.setdefault(part, {})
+                else:
+                    node[leaf] = None
+            return f"json_merge_patch(_j, {lit(json.dumps(patch, sort_keys=True))})"
+        prefixes = [c.prefix for c in mapping.columns.values() if c.kind == "collect_prefix"]
+        names = [n for n in self.header if n not in consumed and not any(n.startswith(p) for p in prefixes)]
+        if not names:
+            return None
+        pairs = ", ".join(f"{lit(name)}, {self._field(name)}" for name in names)
+        return f"json_merge_patch('{{}}', json_object({pairs}))"
+
+    # -- the query -----------------------------------------------------------------------------------
+    def query(self, relation: str) -> str:
+        """Select from `relation` (_line, _raw[, CSV columns]) -> _line, _raw, _reason, target columns."""
+        mapping = self.mapping
+        sources = {name: self.source_expr(column) for name, column in mapping.columns.items()}
+        unmapped_expr = self._unmapped() if mapping.unmapped_into else None
+        unmapped = None
+        if unmapped_expr is not None:
+            # `_u` is computed once in `fields`; nested under `key` when the mapping says so
+            unmapped = (
+                f"case when _u <> '{{}}' then json_object({lit(mapping.unmapped_key)}, _u) end"
+                if mapping.unmapped_key
+                else "nullif(_u, '{}')"
+            )
+            into = mapping.unmapped_into
+            assert into is not None
+            if into in sources:
+                value = sources[into]
+                sources[into] = (
+                    f"case when {unmapped} is null then {value} "
+                    f"when {value} is null then {unmapped} "
+                    f"when json_type({value}) = 'OBJECT' then json_merge_patch({value}, {unmapped}) "
+                    f"else {value} end"
+                )
+            else:
+                sources[into] = unmapped
+        elif mapping.unmapped_into and mapping.unmapped_into not in sources:
+            sources[mapping.unmapped_into] = "null::json"  # nothing left over in this file
+
+        typed = {}
+        for name in sources:
+            column, raw = mapping.columns.get(name), f"s.{ident('s__' + name)}"
+            typed[name] = self.typed_expr(column, raw) if column else raw
+
+        checks: list[str] = []
+        for name, custom in mapping.required.items():
+            column = mapping.columns[name]
+            absent = self._absent(column)
+            if custom:
+                reason = custom
+            elif absent and len(absent) == len(column.paths):
+                reason = f"missing column {', '.join(map(repr, absent))} in CSV header (needed for {name})"
+            else:
+                reason = f"missing required field {name} ({self._label(column)})"
+            checks.append(f"when t.{ident('s__' + name)} is null then {lit(reason)}")
+        for name, column in mapping.columns.items():
+            if column.sql_type in ("VARCHAR", "JSON"):
+                continue
+            raw, value = f"t.{ident('s__' + name)}", f"t.{ident(name)}"
+            if column.sql_type in ("TIMESTAMP", "DATE"):
+                label = f"{self._label(column)}, {column.parse}"
+                what = f"unparseable {column.sql_type.lower()} for {name} ({label}): "
+            else:
+                what = f"wrong type for {name} ({self._label(column)}): expected {column.sql_type}, got "
+            checks.append(f"when {raw} is not null and {value} is null then {lit(what)} || {_shown(raw)}")
+        for name, values in mapping.accepted_values.items():
+            allowed = ", ".join(lit(v) for v in values)
+            what = f"unknown {name} ({self._label(mapping.columns[name])}) "
+            tail = f" (accepted: {', '.join(values)})"
+            value = f"t.{ident(name)}"
+            checks.append(
+                f"when {value} is not null and {value}::varchar not in ({allowed}) "
+                f"then {lit(what)} || {_shown(value + '::varchar')} || {lit(tail)}"
+            )
+
+        source_list = ",\n    ".join(f"{expr} as {ident('s__' + name)}" for name, expr in sources.items())
+        typed_list = ",\n    ".join(f"{expr} as {ident(name)}" for name, expr in typed.items())
+        reason = "case when t._err is not null then t._err\n    " + "\n    ".join(checks) + "\n    end"
+
+        if self.header is None:
+            scalar = ", ".join(lit(json_path(p)) for p in self.scalar_paths) or "'$.__none__'"
+            jsons = ", ".join(lit(json_path(p)) for p in self.json_paths) or "'$.__none__'"
+            parsed = f"""
+parsed as (
+    -- valid JSON whose first non-blank character is a brace is an object: no second parse to ask json_type
+    select _line, _raw, _ok, case when _ok and left(ltrim(_raw), 1) = '{{' then _raw end as _j
+    from (select _line, _raw, json_valid(_raw) as _ok
+          from (select _line, rtrim(_raw, chr(13)) as _raw from {relation}) as stripped
+          where trim(_raw) <> '') as lines
+),
+fields as (
+    select _line, _raw, _j,
+        case when not _ok then 'invalid JSON' when _j is null then 'not a JSON object' end as _err,
+        json_extract_string(_j, [{scalar}]) as _f,
+        json_extract(_j, [{jsons}]) as _g,
+        {unmapped_expr or "null::json"} as _u
+    from parsed
+)"""
+        else:
+            parsed = f"""
+fields as (
+    select *, null::varchar as _err, {unmapped_expr or "null::json"} as _u from {relation}
+)"""
+        return f"""
+with {parsed.strip()},
+s as (
+    select _line, _raw, _err,
+    {source_list}
+    from fields
+),
+t as (
+    select s.*,
+    {typed_list}
+    from s
+)
+select t.*, {reason} as _reason
+from t as t
+"""

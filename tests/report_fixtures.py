@@ -1,0 +1,379 @@
+"""A small synthetic warehouse with the contract's mart tables, for the report tests (no dbt needed).
+
+The columns are exactly those of the working contract (marts.*) and of RAW_DDL (raw.*), so the report pages
+are tested against the published shape of the marts, not against whatever the dbt models happen to emit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+
+from orchestration.warehouse import ensure_raw_schema
+
+AS_OF = dt.date(2026, 3, 1)
+DAYS = 60
+SCRIPT_NAME = "<script>alert(1)</script>"
+# (account_id, name, success manager, company size, tier, status, health pattern)
+ACCOUNTS = [
+    ("A000001", "Acme Analytics", "Dana Smith", "51-200", "Professional", "Paying", "good"),
+    ("A000002", SCRIPT_NAME, "Dana Smith", "1-50", "Starter", "Paying", "falling"),
+    ("A000003", "Globex & Sons", "Lee O'Brien", "201-1000", "Enterprise", "Paying", "average"),
+    ("A000004", "Initech", "Lee O'Brien", "1000+", "Enterprise", "Paying", "poor"),
+    (
+        "A000005",
+        "Umbrella *Labs* | [x](javascript:alert(2))",
+        "Dana Smith",
+        "1-50",
+        "Starter",
+        "Trial",
+        "rising",
+    ),
+    ("A000006", "Hooli", None, "51-200", "Professional", "Cancelled", "unknown"),
+]
+MODULES = ["Reports", "Dashboards", "Alerts"]
+
+
+def _rank(pattern: str, day: int) -> str:
+    """Deterministic rank for account pattern on day index (0 = oldest)."""
+    late = day >= DAYS - 5
+    return {
+        "good": "Good",
+        "average": "Average" if day % 9 else "Good",
+        "poor": "Poor" if day > 20 else "Average",
+        "falling": "Poor" if late else ("Good" if day < DAYS - 20 else "Average"),
+        "rising": "Good" if late else "Average",
+        "unknown": "Unknown",
+    }[pattern]
+
+
+SCORES = {"Good": 85.0, "Average": 55.0, "Poor": 15.0, "Unknown": None}
+
+
+def build_fixture_warehouse(path: Path | str) -> Path:
+    path = Path(path)
+    if path.exists():
+        path.unlink()
+    con = duckdb.connect(str(path))
+    try:
+        ensure_raw_schema(con)
+        con.execute("create schema marts")
+        _marts(con)
+        _raw(con)
+    finally:
+        con.close()
+    return path
+
+
+def _marts(con: duckdb.DuckDBPyConnection) -> None:
+    start = AS_OF - dt.timedelta(days=DAYS - 1)
+    health_rows, reason_rows, category_rows, usage_rows = [], [], [], []
+    for number, (account_id, _name, _csm, _size, _tier, status, pattern) in enumerate(ACCOUNTS, start=1):
+        previous = None
+        for day in range(DAYS):
+            date = start + dt.timedelta(days=day)
+            rank = _rank(pattern, day)
+            score = SCORES[rank]
+            active = {"Good": 6, "Average": 3, "Poor": 0, "Unknown": 0}[rank]
+            engagement = {"Good": 80.0, "Average": 45.0, "Poor": 0.0, "Unknown": 0.0}[rank]
+            frequency = {
+                "Good": "Daily",
+                "Average": "Occasionally",
+                "Poor": "Inactive",
+                "Unknown": "Inactive",
+            }[rank]
+            reason = {
+                "Good": "Active 6 of the last 7 days",
+                "Average": "Active 3 of the last 14 days (Good needs 5)",
+                "Poor": "No use in 14 days",
+                "Unknown": "Cancelled account",
+            }[rank]
+            health_rows.append(
+                (
+                    account_id,
+                    date,
+                    "default",
+                    rank,
+                    score,
+                    reason,
+                    previous,
+                    previous is not None and previous != rank,
+                    engagement,
+                    frequency,
+                    active,
+                    active * 2,
+                    active * 4,
+                    active,
+                    active + 1,
+                    active + 2,
+                    float(active * 3),
+                    float(active * 20),
+                    active / 10,
+                    min(active, 3),
+                    number % 3,
+                    number,
+                    day % 30,
+                    40 + day,
+                    200 - day,
+                    12000.0 * number,
+                    "Low",
+                    "On Track",
+                    None,
+                    status,
+                    "Adoption",
+                    0.1 * (number - 3),
+                    -0.05 * number,
+                    0 if active else 15,
+                )
+            )
+            previous = rank
+            outcome = "Good" if rank == "Good" else "Poor"
+            reason_rows.append(
+                (
+                    account_id,
+                    date,
+                    "default",
+                    "Usage",
+                    "active_days_14d",
+                    "active_days_14d",
+                    ">=",
+                    5.0,
+                    float(active * 2),
+                    outcome,
+                    reason,
+                )
+            )
+            reason_rows.append(
+                (
+                    account_id,
+                    date,
+                    "default",
+                    "Usage",
+                    "days_since_last_activity",
+                    "days_since_last_activity",
+                    ">=",
+                    14.0,
+                    float(0 if active else 15),
+                    "Poor" if rank == "Poor" else "Good",
+                    "No activity for 15 days" if rank == "Poor" else "Used in the last 14 days",
+                )
+            )
+            category_rows.append((account_id, date, "default", "Usage", rank, score))
+            for index, module in enumerate(MODULES):
+                if active and (day + index + number) % 3:
+                    usage_rows.append(
+                        (account_id, date, module, active * 5 + index, max(1, active // 2), active * 7.5)
+                    )
+    con.execute(
+        """
+        create table marts.fct_account_health_daily (
+            account_id varchar, as_of_date date, profile varchar, health_rank varchar, health_score double,
+            reason varchar, previous_health_rank varchar, rank_changed boolean, engagement_score double,
+            usage_frequency varchar, active_days_7d integer, active_days_14d integer, active_days_30d integer,
+            active_users_7d integer, active_users_14d integer, active_users_30d integer,
+            actions_per_day_14d double, minutes_per_week double, license_utilization double,
+            key_modules_used integer, open_tickets integer, tickets_30d integer,
+            days_since_last_touch integer, days_in_journey_stage integer, days_to_renewal integer,
+            contract_value double, csm_sentiment varchar,
+            project_status varchar, risk_status varchar, status varchar, journey_stage varchar,
+            change_in_actions_14d double, change_in_active_users_14d double, days_since_last_activity integer
+        )
+        """
+    )
+    con.executemany(
+        f"insert into marts.fct_account_health_daily values ({', '.join(['?'] * 34)})", health_rows
+    )
+    con.execute(
+        """
+        create table marts.fct_account_health_reasons_daily (
+            account_id varchar, as_of_date date, profile varchar, category varchar, criterion_id varchar,
+            metric varchar, operator varchar, threshold double, metric_value double, outcome varchar,
+            reason_text varchar
+        )
+        """
+    )
+    con.executemany(
+        f"insert into marts.fct_account_health_reasons_daily values ({', '.join(['?'] * 11)})", reason_rows
+    )
+    con.execute(
+        """
+        create table marts.fct_account_health_categories_daily (
+            account_id varchar, as_of_date date, profile varchar, category varchar, category_rank varchar,
+            category_score double
+        )
+        """
+    )
+    con.executemany(
+        "insert into marts.fct_account_health_categories_daily values (?, ?, ?, ?, ?, ?)", category_rows
+    )
+    con.execute(
+        """
+        create table marts.fct_account_usage_daily (
+            account_id varchar, activity_date date, module varchar, actions bigint, active_users bigint,
+            minutes double
+        )
+        """
+    )
+    con.executemany("insert into marts.fct_account_usage_daily values (?, ?, ?, ?, ?, ?)", usage_rows)
+
+    con.execute(
+        """
+        create table marts.dim_accounts (
+            account_id varchar, crm_account_id varchar, account_name varchar, parent_account_id varchar,
+            status varchar, tier varchar, contract_value double, licenses integer, contract_start_date date,
+            renewal_date date, cancellation_date date, success_manager varchar, company_size varchar,
+            industry varchar, journey_stage varchar, onboarding_program varchar, project_status varchar,
+            risk_status varchar, csm_sentiment varchar, created_date date, health_profile varchar,
+            health_rank varchar, health_score double, health_reason varchar, engagement_score double,
+            usage_frequency varchar, last_active_date date
+        )
+        """
+    )
+    for number, (account_id, name, csm, size, tier, status, _pattern) in enumerate(ACCOUNTS, start=1):
+        con.execute(
+            """
+            insert into marts.dim_accounts
+            select ?, ?, ?, null, ?, ?, 12000.0 * ?, 10 * ?, ?::date - 300, ?::date + 200 - ?,
+                   case when ? = 'Cancelled' then ?::date - 3 end, ?, ?, 'Software', 'Adoption', null,
+                   'On Track', null, 'Low', ?::date - 300, profile, health_rank, health_score, reason,
+                   engagement_score, usage_frequency, case when active_days_30d > 0 then as_of_date end
+            from marts.fct_account_health_daily where account_id = ? and as_of_date = ?
+            """,
+            [
+                account_id,
+                f"0015g00000AbCd{number:03d}AAZ",
+                name,
+                status,
+                tier,
+                number,
+                number,
+                AS_OF,
+                AS_OF,
+                number * 30,
+                status,
+                AS_OF,
+                csm,
+                size,
+                AS_OF,
+                account_id,
+                AS_OF,
+            ],
+        )
+    con.execute(
+        """
+        create table marts.fct_population_health_daily as
+        with health as (
+            select h.as_of_date, h.health_rank, d.success_manager, d.company_size, d.tier
+            from marts.fct_account_health_daily as h
+            inner join marts.dim_accounts as d on h.account_id = d.account_id
+        ),
+        segmented as (
+            select as_of_date, 'overall' as segment_type, 'All accounts' as segment_value, health_rank
+            from health
+            union all
+            select as_of_date, 'success_manager', coalesce(success_manager, '(none)'), health_rank from health
+            union all
+            select as_of_date, 'company_size', company_size, health_rank from health
+            union all
+            select as_of_date, 'tier', tier, health_rank from health
+        )
+        select
+            as_of_date, segment_type, segment_value,
+            count(*) as accounts,
+            count(*) filter (where health_rank = 'Good') as good_accounts,
+            count(*) filter (where health_rank = 'Average') as average_accounts,
+            count(*) filter (where health_rank = 'Poor') as poor_accounts,
+            count(*) filter (where health_rank = 'Unknown') as unknown_accounts,
+            round(100.0 * (count(*) filter (where health_rank = 'Good')
+                + 0.5 * count(*) filter (where health_rank = 'Average'))
+                / nullif(count(*) filter (where health_rank <> 'Unknown'), 0), 1) as population_health_score
+        from segmented
+        group by all
+        """
+    )
+    con.execute(
+        """
+        create table marts.fct_tickets (
+            ticket_id varchar, account_id varchar, status varchar, priority varchar, ticket_type varchar,
+            subject varchar, created_at timestamp, solved_at timestamp, is_open boolean
+        )
+        """
+    )
+    tickets = []
+    for number, (account_id, *_rest) in enumerate(ACCOUNTS, start=1):
+        for index in range(number % 3 + 1):
+            created = dt.datetime.combine(AS_OF, dt.time(9)) - dt.timedelta(days=5 * index + number)
+            is_open = index == 0
+            tickets.append(
+                (
+                    f"T{number}{index:03d}",
+                    account_id,
+                    "open" if is_open else "solved",
+                    "high" if index else "normal",
+                    "question",
+                    f"Export fails <b>#{index}</b>" if number == 2 else f"How do I use alerts? #{index}",
+                    created,
+                    None if is_open else created + dt.timedelta(days=1),
+                    is_open,
+                )
+            )
+    con.executemany("insert into marts.fct_tickets values (?, ?, ?, ?, ?, ?, ?, ?, ?)", tickets)
+
+
+def _raw(con: duckdb.DuckDBPyConnection) -> None:
+    loaded_at = dt.datetime.combine(AS_OF, dt.time(6, 0))
+    files = [
+        ("f1", "app_events", "segment", "app_events", "app_events/segment-2026-03-01.jsonl", 1200, 40, 2, 1),
+        ("f2", "app_events", "totango_sdr", "app_events", "app_events/sdr-2026-03-01.csv", 600, 20, 0, 2),
+        ("f3", "helpdesk", "zendesk", "helpdesk_tickets", "helpdesk/tickets-2026-03.csv", 300, 9, 0, 0),
+        ("f4", "crm", "salesforce_account", "crm_accounts", "crm/Account-2026-03-01.csv", 900, 6, 0, 0),
+    ]
+    for file_id, source, mapping, target, path, size, loaded, duplicate, rejected in files:
+        con.execute(
+            "insert into raw.loaded_files values (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, 0.2)",
+            [
+                file_id,
+                source,
+                mapping,
+                target,
+                path,
+                size,
+                f"hash-{file_id}",
+                loaded + duplicate + rejected,
+                loaded,
+                duplicate,
+                rejected,
+                loaded_at - dt.timedelta(hours=int(file_id[1])),
+            ],
+        )
+    con.execute(
+        """
+        insert into raw.rejects values
+        ('app_events', 'segment', 'f1', 'app_events/segment-2026-03-01.jsonl', 17, '{"type":"track"',
+         'invalid JSON: unexpected end of line', ?),
+        ('app_events', 'totango_sdr', 'f2', 'app_events/sdr-2026-03-01.csv', 4, '2026-03-01T00:00:00Z,,U1',
+         'missing required column account_id (sdr_o)', ?),
+        ('app_events', 'totango_sdr', 'f2', 'app_events/sdr-2026-03-01.csv', 9, '<script>alert(3)</script>',
+         'unparseable timestamp: <script>alert(3)</script>', ?)
+        """,
+        [loaded_at, loaded_at, loaded_at],
+    )
+    con.execute(
+        """
+        insert into raw.app_events
+        select 'm' || i, 'track', 'Report Viewed', 'A000001', 'U000001-0001', 'Reports',
+               ?::timestamp - to_hours(i), 10.0, null, null, 'app_events', 'f1', i, ?::timestamp
+        from range(5) as t(i)
+        """,
+        [loaded_at, loaded_at],
+    )
+    con.execute(
+        """
+        insert into raw.crm_accounts
+            (sf_id, app_account_id, account_name, last_modified_at, _source, _file_id, _line, _loaded_at)
+        values ('0015g00000AbCd001AAZ', 'A000001', 'Acme Analytics', ?, 'crm', 'f4', 1, ?)
+        """,
+        [loaded_at, loaded_at - dt.timedelta(days=2)],
+    )
