@@ -42,6 +42,32 @@ def _partition_range(days: tuple[str, str] | None) -> tuple[str, str]:
     return start, end
 
 
+# Dagster's per-event debug log is for the UI; the terminal gets one line per step and every failed check.
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+def _print_steps(result, instance) -> None:  # noqa: ANN001 - dagster objects, imported lazily
+    started: dict[str, float] = {}
+    for entry in instance.all_logs(result.run_id):
+        event = entry.dagster_event
+        if event is None:
+            continue
+        if event.event_type_value == "STEP_START":
+            started[event.step_key] = entry.timestamp
+        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
+            seconds = entry.timestamp - started.get(event.step_key, entry.timestamp)
+            outcome = "ok" if event.event_type_value == "STEP_SUCCESS" else "FAILED"
+            click.echo(f"  {event.step_key:<44} {outcome:<7} {seconds:6.1f} s")
+    checks = [
+        event.event_specific_data for event in result.all_events if event.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
+    failed = [check for check in checks if not check.passed]
+    click.echo(f"  checks: {len(checks) - len(failed)} passed, {len(failed)} failed")
+    for check in failed:
+        severity = getattr(check.severity, "value", check.severity)
+        click.echo(f"    {severity}: {check.asset_key.to_user_string()} {check.check_name}")
+
+
 def _print_summary(started: float) -> None:
     con = connect(read_only=True)
     try:
@@ -96,7 +122,10 @@ def run(since: str | None) -> None:
     ingest_job = dg.define_asset_job("ingest_only", selection=dg.AssetSelection.groups("ingestion"))
     job_defs = dg.Definitions.merge(defs, dg.Definitions(jobs=[ingest_job]))
     click.echo("Ingesting landing files ...")
-    result = job_defs.resolve_job_def("ingest_only").execute_in_process(instance=instance, raise_on_error=False)
+    result = job_defs.resolve_job_def("ingest_only").execute_in_process(
+        instance=instance, raise_on_error=False, run_config=QUIET
+    )
+    _print_steps(result, instance)
     if not result.success:
         raise click.ClickException("ingestion failed; see the messages above")
 
@@ -109,7 +138,9 @@ def run(since: str | None) -> None:
         raise_on_error=False,
         tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last},
         asset_selection=[key for key in build.asset_layer.executable_asset_keys if key.path[0] != "raw"],
+        run_config=QUIET,
     )
+    _print_steps(result, instance)
     _print_summary(started)
     if not result.success:
         failed = [event.step_key for event in result.all_events if event.is_step_failure]

@@ -39,10 +39,11 @@ translator = PulseTranslator()
 def _validate_configuration(context: dg.AssetExecutionContext) -> None:
     """Bad health configuration stops the build before any model runs, naming the file and row."""
     from orchestration.health.config import HealthConfigError, validate_health_config
-    from orchestration.warehouse import PROJECT_ROOT
+    from orchestration.warehouse import PROJECT_ROOT, warehouse_path
 
     try:
-        validate_health_config(PROJECT_ROOT / "seeds")
+        # With the warehouse, the CRM parent hierarchy is checked for cycles before dbt runs too.
+        validate_health_config(PROJECT_ROOT / "seeds", warehouse_path())
     except HealthConfigError as error:
         raise dg.Failure(description=str(error)) from error
 
