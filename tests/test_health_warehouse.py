@@ -1,8 +1,8 @@
 """The health engine on a built warehouse: grain, ranks, reasons, metrics list, preview and backtest.
 
-The warehouse is 60 generated accounts over 200 days (`pulse generate --accounts 60 --days 200 --seed 7`),
-ingested with `pulse ingest` and built with dbt (unit tests and data tests included). Set
-PULSE_HEALTH_TEST_WAREHOUSE (and PULSE_HEALTH_TEST_LANDING for the ground truth) to use an existing one.
+The warehouse is conftest's `built_warehouse`: 60 generated accounts over 200 days, run through the whole
+Dagster graph (dbt unit tests and data tests included). Set PULSE_HEALTH_TEST_WAREHOUSE (and
+PULSE_HEALTH_TEST_LANDING for the ground truth) to use an existing one.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 import csv
 import os
 import re
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,13 +19,9 @@ import pytest
 from orchestration.health.backtest import run_backtest
 from orchestration.health.metrics import METRICS
 from orchestration.health.preview import preview_markdown
+from conftest import BuiltWarehouse
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DBT_DIR = PROJECT_ROOT / "dbt_project"
-HEALTH_SELECT = (
-    "+fct_account_health_daily +fct_account_health_reasons_daily +fct_account_health_categories_daily "
-    "+fct_population_health_daily +fct_account_usage_daily +fct_tickets +dim_accounts stg_crm__contacts"
-)
 
 
 @dataclass(frozen=True)
@@ -36,44 +30,15 @@ class HealthWarehouse:
     landing: Path
 
 
-def _run(args: list[str], env: dict[str, str]) -> str:
-    completed = subprocess.run(args, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False)
-    assert completed.returncode == 0, (
-        f"{' '.join(args)} failed:\n{completed.stdout[-4000:]}\n{completed.stderr[-4000:]}"
-    )
-    return completed.stdout
-
-
 @pytest.fixture(scope="module")
-def health_warehouse(tmp_path_factory: pytest.TempPathFactory) -> HealthWarehouse:
+def health_warehouse(built_warehouse: BuiltWarehouse) -> HealthWarehouse:
+    """The whole graph built once through Dagster (`pulse run`), or an existing one from the environment."""
     if os.environ.get("PULSE_HEALTH_TEST_WAREHOUSE"):
         return HealthWarehouse(
             Path(os.environ["PULSE_HEALTH_TEST_WAREHOUSE"]),
             Path(os.environ.get("PULSE_HEALTH_TEST_LANDING", "")),
         )
-    root = tmp_path_factory.mktemp("health")
-    landing, warehouse = root / "landing", root / "warehouse.duckdb"
-    env = {**os.environ, "PULSE_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    env.pop("DAGSTER_HOME", None)
-    cli = [sys.executable, "-m", "orchestration.cli"]
-    _run([*cli, "generate", "--accounts", "60", "--days", "200", "--seed", "7", "--out", str(landing)], env)
-    _run([*cli, "ingest", "--landing", str(landing), "--warehouse", str(warehouse)], env)
-    dbt = str(Path(sys.executable).parent / "dbt")
-    # dbt build runs the unit tests (tests/ and models/*.yml) and the singular data tests too.
-    _run(
-        [
-            dbt,
-            "build",
-            "--select",
-            HEALTH_SELECT,
-            "--project-dir",
-            str(DBT_DIR),
-            "--profiles-dir",
-            str(DBT_DIR),
-        ],
-        env,
-    )
-    return HealthWarehouse(warehouse, landing)
+    return HealthWarehouse(built_warehouse.warehouse, built_warehouse.landing)
 
 
 @pytest.fixture(scope="module")

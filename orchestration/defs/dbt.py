@@ -59,6 +59,7 @@ def _validate_configuration(context: dg.AssetExecutionContext) -> None:
 )
 def dbt_daily_rollups(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     os.environ["PULSE_WAREHOUSE"] = dbt_env()["PULSE_WAREHOUSE"]
+    _validate_configuration(context)
     window = context.partition_time_window
     # max_date is inclusive: the last day of the (possibly multi-day, single-run backfill) range.
     dbt_vars = {

@@ -347,11 +347,17 @@ class EventWriter:
             }
         )
         sizes = np.bincount(c["s_day"] - days[0], minlength=len(days))
+        # One CSV write per chunk (Polars quotes fields as needed), then each day's rows as a byte range:
+        # no field contains a newline, so line ends mark row boundaries.
+        buf = io.BytesIO()
+        df.write_csv(buf, include_header=False)
+        data = buf.getbuffer()
+        starts = np.concatenate([[0], np.flatnonzero(np.frombuffer(data, np.uint8) == 10) + 1])
+        bounds = np.concatenate([[0], np.cumsum(sizes)])
+        header = (",".join(df.columns) + "\n").encode()
         suffix = ".csv.gz" if self.use_gzip else ".csv"
-        offset = 0
-        for d, size in zip(days, sizes.tolist(), strict=True):
-            with open_output(
-                self.out_dir / "app_events" / f"sdr-{self.plan.date(d):%Y-%m-%d}{suffix}", self.use_gzip
-            ) as f:
-                df.slice(offset, size).write_csv(f)
-            offset += size
+        for i, d in enumerate(days):
+            path = self.out_dir / "app_events" / f"sdr-{self.plan.date(d):%Y-%m-%d}{suffix}"
+            with open_output(path, self.use_gzip) as f:
+                f.write(header)
+                f.write(data[starts[bounds[i]] : starts[bounds[i + 1]]])

@@ -1,0 +1,127 @@
+"""The whole graph on small generated data: what `pulse run` prints, re-runs, partitions and late events."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import BuiltWarehouse, pulse
+
+RAW_TABLES = (
+    "app_events",
+    "helpdesk_tickets",
+    "crm_accounts",
+    "crm_contacts",
+    "crm_activities",
+    "loaded_files",
+)
+
+
+def _copy(built: BuiltWarehouse, target: Path) -> BuiltWarehouse:
+    """A private copy, so a test that writes never races the tests that read the shared warehouse."""
+    copy = BuiltWarehouse(target, target / "landing", target / "warehouse.duckdb", target / "site")
+    shutil.copytree(built.landing, copy.landing)
+    shutil.copy2(built.warehouse, copy.warehouse)
+    return copy
+
+
+def _table(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple]:
+    return sorted(con.execute(f"select * from {name}").fetchall(), key=repr)
+
+
+def test_run_prints_what_was_loaded_and_where_the_reports_are(built_warehouse: BuiltWarehouse) -> None:
+    log = (built_warehouse.root / "run.log").read_text()
+    assert "Loaded per source" in log
+    assert "app_events" in log and "crm" in log and "helpdesk" in log
+    assert f"Warehouse: {built_warehouse.warehouse}" in log
+    assert f"Reports: {built_warehouse.site / 'index.html'}" in log
+    assert (built_warehouse.site / "index.html").exists()
+    assert (built_warehouse.site / "pdf" / "health.pdf").exists()
+
+
+def test_a_second_run_changes_nothing(built_warehouse: BuiltWarehouse, tmp_path: Path) -> None:
+    copy = _copy(built_warehouse, tmp_path)
+    tables = [f"raw.{name}" for name in RAW_TABLES if name != "loaded_files"] + [
+        "intermediate.int_usage_daily",
+        "marts.fct_account_health_daily",
+        "marts.dim_accounts",
+    ]
+    con = duckdb.connect(str(copy.warehouse), read_only=True)
+    before = {name: _table(con, name) for name in tables}
+    files_before = con.execute("select count(*) from raw.loaded_files").fetchone()[0]
+    con.close()
+
+    pulse("run", env=copy.env())
+
+    con = duckdb.connect(str(copy.warehouse), read_only=True)
+    for name in tables:
+        assert _table(con, name) == before[name], f"{name} changed on a re-run"
+    assert con.execute("select count(*) from raw.loaded_files").fetchone()[0] == files_before
+    con.close()
+
+
+def test_a_partition_materialized_twice_gives_the_same_rollups(
+    built_warehouse: BuiltWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = _copy(built_warehouse, tmp_path)
+    for key, value in copy.env().items():
+        monkeypatch.setenv(key, value)
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    con = duckdb.connect(str(copy.warehouse), read_only=True)
+    day = con.execute("select max(activity_date) - 3 from intermediate.int_usage_daily").fetchone()[0]
+    before = _table(con, "intermediate.int_usage_daily")
+    con.close()
+
+    job = defs.resolve_job_def("daily_build")
+    rollups = dg.AssetKey(["intermediate", "int_usage_daily"])
+    for _ in range(2):
+        result = job.execute_in_process(
+            partition_key=day.isoformat(), asset_selection=[rollups], instance=dg.DagsterInstance.ephemeral()
+        )
+        assert result.success
+    con = duckdb.connect(str(copy.warehouse), read_only=True)
+    assert _table(con, "intermediate.int_usage_daily") == before
+    con.close()
+
+
+def test_a_late_event_lands_in_its_own_day(built_warehouse: BuiltWarehouse, tmp_path: Path) -> None:
+    copy = _copy(built_warehouse, tmp_path)
+    con = duckdb.connect(str(copy.warehouse), read_only=True)
+    account, user, as_of = con.execute(
+        "select account_id, user_id, max(event_at)::date from raw.app_events "
+        "where event_type = 'track' group by all order by count(*) desc limit 1"
+    ).fetchone()
+    late_day = as_of - timedelta(days=40)
+    rollups = (
+        "select activity_date, sum(actions) from intermediate.int_usage_daily where account_id = ? group by 1"
+    )
+    before = dict(con.execute(rollups, [account]).fetchall())
+    con.close()
+
+    event = {
+        "type": "track",
+        "messageId": "late-event-0001",
+        "timestamp": f"{late_day.isoformat()}T10:00:00.000Z",
+        "userId": user,
+        "event": "Report Viewed",
+        "properties": {"module": "Reports", "duration_seconds": 30.0},
+        "context": {"groupId": account},
+    }
+    (copy.landing / "app_events" / "segment-late-arrivals.jsonl").write_text(json.dumps(event) + "\n")
+    completed = pulse("run", env=copy.env())
+    assert f"Building rollups for {late_day.isoformat()} .. {late_day.isoformat()}" in completed.stdout
+
+    con = duckdb.connect(str(copy.warehouse), read_only=True)
+    after = dict(con.execute(rollups, [account]).fetchall())
+    con.close()
+    assert after[late_day] == before.get(late_day, 0) + 1
+    assert {day: n for day, n in after.items() if day != late_day} == {
+        day: n for day, n in before.items() if day != late_day
+    }
