@@ -1,62 +1,99 @@
-"""`make bench`: throughput and peak memory of every stage at 1M and 10M events, in one run.
+"""`make bench`: throughput and peak memory of every stage, in one run on this machine.
 
-Each stage runs in a fresh subprocess so its peak RSS is its own (resource.getrusage of the child).
+Sizes: the demo sample (300 accounts, one year: generate, ingest, dbt, render every page) and 1M / 10M
+generated events (generate, ingest, full dbt build, one-day incremental build beside a bare DuckDB scan).
+Each stage runs in a fresh child process so its peak RSS is its own.
+PULSE_BENCH_SIZES=demo,1000000 narrows the run; PULSE_BENCH_DIR keeps its files.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-SIZES = [int(size) for size in os.environ.get("PULSE_BENCH_SIZES", "1000000,10000000").split(",")]
+from orchestration.warehouse import PROJECT_ROOT
+
+SIZES = os.environ.get("PULSE_BENCH_SIZES", "demo,1000000,10000000").split(",")
 
 
 def _child(stage: str, **kwargs: object) -> dict:
-    """Run one stage in a child Python and return its result dict plus the child's peak RSS."""
+    """Run one stage in a child Python and return its result, with the child's peak RSS if it has none."""
     code = (
         "import json, resource, sys\n"
-        f"from orchestration.bench_stages import run_stage\n"
-        f"result = run_stage({stage!r}, **json.loads(sys.argv[1]))\n"
-        "result['peak_rss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "from orchestration.bench_stages import run_stage\n"
+        "result = run_stage(sys.argv[1], **json.loads(sys.argv[2]))\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "result.setdefault('peak_rss_mb', round(peak, 1))\n"
         "print('BENCH-RESULT ' + json.dumps(result, default=str))\n"
     )
     started = time.monotonic()
     completed = subprocess.run(
-        [sys.executable, "-c", code, json.dumps(kwargs, default=str)], capture_output=True, text=True, check=False
+        [sys.executable, "-c", code, stage, json.dumps(kwargs)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=PROJECT_ROOT,
     )
     if completed.returncode != 0:
-        sys.stderr.write(completed.stderr[-4000:])
+        sys.stderr.write(completed.stdout[-2000:] + completed.stderr[-4000:])
         raise SystemExit(f"bench stage {stage} failed")
     line = next(line for line in completed.stdout.splitlines() if line.startswith("BENCH-RESULT "))
     result = json.loads(line.removeprefix("BENCH-RESULT "))
-    result.setdefault("seconds", time.monotonic() - started)
+    result.setdefault("seconds", round(time.monotonic() - started, 2))
     return result
 
 
+def _stages(size: str, root: Path) -> list[tuple[str, dict]]:
+    landing, warehouse = root / f"landing-{size}", root / f"warehouse-{size}.duckdb"
+    generate = (
+        ("generate_demo", {"out_dir": str(landing)})
+        if size == "demo"
+        else ("generate", {"events_target": int(size), "out_dir": str(landing)})
+    )
+    stages = [
+        generate,
+        ("ingest", {"landing_dir": str(landing), "warehouse_path": str(warehouse)}),
+        ("health", {"warehouse_path": str(warehouse)}),
+    ]
+    if size == "demo":
+        stages.append(("reports", {"warehouse_path": str(warehouse), "out_dir": str(root / "site-demo")}))
+    return stages
+
+
 def main() -> None:
-    root = Path(os.environ.get("PULSE_BENCH_DIR", tempfile.mkdtemp(prefix="pulse-bench-")))
-    rows: list[tuple[str, int, dict]] = []
+    root = Path(os.environ.get("PULSE_BENCH_DIR") or tempfile.mkdtemp(prefix="pulse-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    print(f"Benchmark on {os.cpu_count()} cores, files under {root}", flush=True)
+    results: list[tuple[str, str, dict]] = []
     for size in SIZES:
-        landing = root / f"landing-{size}"
-        warehouse = root / f"warehouse-{size}.duckdb"
-        print(f"== {size:,} events (files under {root})", flush=True)
-        for stage, kwargs in (
-            ("generate", {"events_target": size, "out_dir": str(landing)}),
-            ("ingest", {"landing_dir": str(landing), "warehouse_path": str(warehouse)}),
-            ("health", {"warehouse_path": str(warehouse)}),
-            ("reports", {"warehouse_path": str(warehouse), "out_dir": str(root / f"site-{size}")}),
-        ):
+        label = "demo (300 accounts)" if size == "demo" else f"{int(size):,} events"
+        print(f"\n== {label}", flush=True)
+        for stage, kwargs in _stages(size, root):
             result = _child(stage, **kwargs)
-            rows.append((stage, size, result))
-            print(f"  {stage:<8} {json.dumps(result, default=str)}", flush=True)
-    print("\nstage     events       result")
-    for stage, size, result in rows:
-        print(f"{stage:<9} {size:>11,}  {result}")
+            results.append((size, stage, result))
+            print(f"  {stage:<14} {json.dumps(result, default=str)}", flush=True)
+        shutil.rmtree(root / f"landing-{size}", ignore_errors=True)  # the 10M landing is ~2.5 GB
+
+    print("\nsize         stage          seconds      rows/s   peak MB  notes")
+    for size, stage, result in results:
+        rate = result.get("events_per_second") or result.get("rows_per_second") or ""
+        seconds = result.get("seconds") or result.get("full_build_seconds")
+        notes = ""
+        if stage == "health":
+            notes = (
+                f"one-day incremental {result['one_day_incremental_build_seconds']} s "
+                f"({result['one_day_incremental_peak_rss_mb']} MB), bare scan {result['bare_scan_seconds']} s"
+            )
+        if stage == "reports":
+            notes = f"{result['pages']} pages, {result['failed_pages']} failed"
+        peak = result.get("peak_rss_mb") or result.get("full_build_peak_rss_mb")
+        print(f"{size:<12} {stage:<14} {seconds!s:>8} {rate!s:>11} {peak!s:>9}  {notes}")
 
 
 if __name__ == "__main__":

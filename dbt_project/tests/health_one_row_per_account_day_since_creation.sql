@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_account_health_daily'}}}) }}
 -- fct_account_health_daily has exactly one row per account per day from creation to the as-of date:
 -- returns accounts whose row count differs from their age in days, or that have gaps.
 with

@@ -69,7 +69,11 @@ user_days as (
             order by activity_date
         ) as next_activity_date
 
-    from (select distinct account_id, user_id, activity_date from usage) as distinct_user_days
+    from (select distinct
+        account_id,
+        user_id,
+        activity_date
+    from usage) as distinct_user_days
 
 ),
 
@@ -84,7 +88,11 @@ key_module_days as (
             order by usage.activity_date
         ) as next_activity_date
 
-    from (select distinct account_id, module, activity_date from usage) as usage
+    from (select distinct
+        account_id,
+        module,
+        activity_date
+    from usage) as usage
 
     inner join {{ ref('modules') }} as modules
         on usage.module = modules.module
@@ -97,23 +105,27 @@ key_module_days as (
 
 user_deltas as (
 
-    select account_id, activity_date as delta_date
+    select
+        account_id, activity_date as delta_date
         {%- for n in windows %}, 1 as users_{{ n }}d{% endfor %}
     from user_days
     {%- for n in windows %}
 
-    union all
+        union all
 
-    select
-        account_id,
-        case
-            when next_activity_date is not null
-                and next_activity_date < {{ dbt.dateadd('day', n, 'activity_date') }}
-                then next_activity_date
-            else {{ dbt.dateadd('day', n, 'activity_date') }}
-        end as delta_date
-        {%- for m in windows %}, {{ -1 if m == n else 0 }} as users_{{ m }}d{% endfor %}
-    from user_days
+        select
+            account_id,
+            case
+                when
+                    next_activity_date is not null
+                    and next_activity_date < {{ dbt.dateadd('day', n, 'activity_date') }}
+                    then next_activity_date
+                else {{ dbt.dateadd('day', n, 'activity_date') }}
+            end as delta_date
+            {%- for m in windows %}
+                ,
+                {{ -1 if m == n else 0 }} as users_{{ m }}d{% endfor %}
+        from user_days
     {%- endfor %}
 
 ),
@@ -132,7 +144,8 @@ key_module_deltas as (
     select
         account_id,
         case
-            when next_activity_date is not null
+            when
+                next_activity_date is not null
                 and next_activity_date < {{ dbt.dateadd('day', 30, 'activity_date') }}
                 then next_activity_date
             else {{ dbt.dateadd('day', 30, 'activity_date') }}
@@ -149,7 +162,7 @@ deltas as (
         account_id,
         cast(delta_date as date) as delta_date,
         {%- for n in windows %}
-        sum(users_{{ n }}d) as users_{{ n }}d,
+            sum(users_{{ n }}d) as users_{{ n }}d,
         {%- endfor %}
         0 as key_modules
 
@@ -163,7 +176,7 @@ deltas as (
         account_id,
         cast(delta_date as date) as delta_date,
         {%- for n in windows %}
-        0 as users_{{ n }}d,
+            0 as users_{{ n }}d,
         {%- endfor %}
         sum(key_modules) as key_modules
 
@@ -179,7 +192,7 @@ daily_deltas as (
         account_id,
         delta_date,
         {%- for n in windows %}
-        sum(users_{{ n }}d) as users_{{ n }}d,
+            sum(users_{{ n }}d) as users_{{ n }}d,
         {%- endfor %}
         sum(key_modules) as key_modules
 
@@ -199,7 +212,7 @@ daily as (
         coalesce(account_usage.minutes, 0) as minutes,
         case when account_usage.actions > 0 then days.as_of_date end as active_date,
         {%- for n in windows %}
-        coalesce(daily_deltas.users_{{ n }}d, 0) as users_delta_{{ n }}d,
+            coalesce(daily_deltas.users_{{ n }}d, 0) as users_delta_{{ n }}d,
         {%- endfor %}
         coalesce(daily_deltas.key_modules, 0) as key_modules_delta
 
@@ -224,12 +237,12 @@ windowed as (
         as_of_date,
         account_age_days,
         {%- for n in windows %}
-        sum(case when actions > 0 then 1 else 0 end) over (
-            partition by account_id order by as_of_date rows between {{ n - 1 }} preceding and current row
-        ) as active_days_{{ n }}d,
-        sum(users_delta_{{ n }}d) over (
-            partition by account_id order by as_of_date rows between unbounded preceding and current row
-        ) as active_users_{{ n }}d,
+            sum(case when actions > 0 then 1 else 0 end) over (
+                partition by account_id order by as_of_date rows between {{ n - 1 }} preceding and current row
+            ) as active_days_{{ n }}d,
+            sum(users_delta_{{ n }}d) over (
+                partition by account_id order by as_of_date rows between unbounded preceding and current row
+            ) as active_users_{{ n }}d,
         {%- endfor %}
         sum(key_modules_delta) over (
             partition by account_id order by as_of_date rows between unbounded preceding and current row
@@ -261,7 +274,8 @@ bounded as (
         data_start.first_usage_date,
         -- Days the 14-day averages may cover: the account's age, capped by the days since usage data began.
         case
-            when data_start.first_usage_date is not null
+            when
+                data_start.first_usage_date is not null
                 and {{ dbt.datediff('data_start.first_usage_date', 'windowed.as_of_date', 'day') }} + 1
                 < windowed.account_age_days
                 then {{ dbt.datediff('data_start.first_usage_date', 'windowed.as_of_date', 'day') }} + 1
@@ -282,14 +296,14 @@ computed as (
         account_age_days,
         first_usage_date,
         {%- for n in windows %}
-        cast(active_days_{{ n }}d as {{ dbt.type_bigint() }}) as active_days_{{ n }}d,
-        cast(active_users_{{ n }}d as {{ dbt.type_bigint() }}) as active_users_{{ n }}d,
+            cast(active_days_{{ n }}d as {{ dbt.type_bigint() }}) as active_days_{{ n }}d,
+            cast(active_users_{{ n }}d as {{ dbt.type_bigint() }}) as active_users_{{ n }}d,
         {%- endfor %}
         -- Average daily actions over the last 14 days, or over the account's age when it is younger.
         cast(actions_14d as {{ health_type_double() }})
-            / (case when observed_days < 14 then observed_days else 14 end) as actions_per_day_14d,
+        / (case when observed_days < 14 then observed_days else 14 end) as actions_per_day_14d,
         cast(minutes_14d as {{ health_type_double() }}) * 7
-            / (case when observed_days < 14 then observed_days else 14 end) as minutes_per_week,
+        / (case when observed_days < 14 then observed_days else 14 end) as minutes_per_week,
         cast(key_modules_used as {{ dbt.type_bigint() }}) as key_modules_used,
         -- Never active: no activity since creation.
         cast(

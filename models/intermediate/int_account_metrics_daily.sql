@@ -125,8 +125,8 @@ final as (
         account_id,
         as_of_date,
         {%- for metric, kind in health_metric_catalog().items() %}
-        cast({{ metric }} as {{ health_type_double() if kind == 'number' else dbt.type_string() }}) as {{ metric }}
-        {%- if not loop.last %},{% endif %}
+            cast({{ metric }} as {{ health_type_double() if kind == 'number' else dbt.type_string() }}) as {{ metric }}
+            {%- if not loop.last %},{% endif %}
         {%- endfor %}
 
     from scored

@@ -85,7 +85,8 @@ first_usage as (
 
 account_ids as (
 
-    select account_id from crm_current where record_rank = 1
+    select account_id from crm_current
+    where record_rank = 1
     union
     select account_id from app_accounts
     union

@@ -22,15 +22,15 @@ profiles as (
 conditions as (
 
     {%- for n in range(1, max_conditions + 1) %}
-    select
-        profile,
-        {{ n }} as condition_number,
-        trim({{ dbt.split_part('segment_filter', "' and '", n) }}) as condition_text
+        select
+            profile,
+            {{ n }} as condition_number,
+            trim({{ dbt.split_part('segment_filter', "' and '", n) }}) as condition_text
 
-    from profiles
-    {% if not loop.last %}
-    union all
-    {% endif %}
+        from profiles
+        {% if not loop.last %}
+            union all
+        {% endif %}
     {%- endfor %}
 
 ),

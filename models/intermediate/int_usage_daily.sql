@@ -32,20 +32,20 @@ events as (
 
     where
         account_id is not null
-        {%- if min_date and max_date and is_incremental() %}
-            and event_date between cast('{{ min_date }}' as date) and cast('{{ max_date }}' as date)
-        {%- elif is_incremental() %}
-            and (
-                event_date >= (
-                    select {{ dbt.dateadd('day', -lookback_days, 'max(activity_date)') }} from {{ this }}
-                )
-                or event_date in (
-                    select distinct late.event_date
-                    from {{ ref('stg_app__events') }} as late
-                    where late.loaded_at > (select max(last_loaded_at) from {{ this }})
-                )
+    {%- if min_date and max_date and is_incremental() %}
+        and event_date between cast('{{ min_date }}' as date) and cast('{{ max_date }}' as date)
+    {%- elif is_incremental() %}
+        and (
+            event_date >= (
+                select {{ dbt.dateadd('day', -lookback_days, 'max(activity_date)') }} from {{ this }}
             )
-        {%- endif %}
+            or event_date in (
+                select distinct late.event_date
+                from {{ ref('stg_app__events') }} as late
+                where late.loaded_at > (select max(last_loaded_at) from {{ this }})
+            )
+        )
+    {%- endif %}
 
 ),
 

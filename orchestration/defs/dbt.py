@@ -7,7 +7,12 @@ from datetime import timedelta
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
 
 from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_env, ensure_manifest
 from orchestration.partitions import daily_partitions

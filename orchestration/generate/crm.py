@@ -141,8 +141,8 @@ def _account_history(plan: Plan, i: int, rng: np.random.Generator) -> _History:
     )
     if cs > c:
         h.at(cs, Status__c="Free" if free else "Paying")
-    if arch not in ("onboarding_stalled", "never_activated"):  # those go from None straight to Low
-        h.at(c + int(rng.integers(20, 35)), CSM_Sentiment__c="High")
+    # CSM sentiment follows seed 003's scale: None (no known risk), Low (a general decline), High (the
+    # customer has expressed dissatisfaction), Critical (decided or near a decision to cancel).
 
     # Journey: onboarding ends (or never does), then adoption, nurture, and the renewal cycle.
     if arch == "onboarding_stalled":
@@ -185,18 +185,18 @@ def _account_history(plan: Plan, i: int, rng: np.random.Generator) -> _History:
     if trouble < NO_DAY and arch != "onboarding_stalled":
         seen = max(trouble + int(rng.integers(10, 25)), c + 7)
         h.at(seen, Risk_Status__c="At Risk", CSM_Sentiment__c="Low")
-        h.at(seen + int(rng.integers(20, 40)), Risk_Status__c="Plan in Place")
+        h.at(seen + int(rng.integers(20, 40)), Risk_Status__c="Plan in Place", CSM_Sentiment__c="High")
         if churn < NO_DAY and churn - 3 > seen:
             h.at(churn - int(rng.integers(3, min(15, churn - seen) + 1)), CSM_Sentiment__c="Critical")
         elif arch == "churning":  # saved
             h.at(days - 35, Risk_Status__c="Recovering")
-            h.at(days - 5, Risk_Status__c="Resolved", CSM_Sentiment__c="High")
+            h.at(days - 5, Risk_Status__c="Resolved", CSM_Sentiment__c="None")
     elif arch == "healthy" and rng.random() < 0.12 and days > 90:  # a scare that was resolved
         s = int(rng.integers(0, days - 80))
         h.at(s, Risk_Status__c="At Risk", CSM_Sentiment__c="Low")
         h.at(s + 20, Risk_Status__c="Plan in Place")
         h.at(s + 45, Risk_Status__c="Recovering")
-        h.at(s + 75, Risk_Status__c="Resolved", CSM_Sentiment__c="High")
+        h.at(s + 75, Risk_Status__c="Resolved", CSM_Sentiment__c="None")
     if churn < NO_DAY:
         h.at(churn, Status__c="Cancelled", Cancellation_Date__c=date(churn))
     return h

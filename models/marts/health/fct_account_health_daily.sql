@@ -77,13 +77,13 @@ final as (
         cast(metrics.engagement_score as {{ health_type_double() }}) as engagement_score,
         cast(metrics.usage_frequency as {{ dbt.type_string() }}) as usage_frequency,
         {%- for column in counts %}
-        cast(metrics.{{ column }} as {{ dbt.type_bigint() }}) as {{ column }},
+            cast(metrics.{{ column }} as {{ dbt.type_bigint() }}) as {{ column }},
         {%- endfor %}
         {%- for column in decimals %}
-        cast(metrics.{{ column }} as {{ health_type_double() }}) as {{ column }},
+            cast(metrics.{{ column }} as {{ health_type_double() }}) as {{ column }},
         {%- endfor %}
         {%- for column in texts %}
-        cast(metrics.{{ column }} as {{ dbt.type_string() }}) as {{ column }},
+            cast(metrics.{{ column }} as {{ dbt.type_string() }}) as {{ column }},
         {%- endfor %}
         flagged.is_rollup as is_parent_rollup
 

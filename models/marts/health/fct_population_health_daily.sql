@@ -23,13 +23,33 @@ settings as (
 
 segmented as (
 
-    select as_of_date, 'overall' as segment_type, 'all' as segment_value, health_rank from health
+    select
+        as_of_date,
+        'overall' as segment_type,
+        'all' as segment_value,
+        health_rank
+    from health
     union all
-    select as_of_date, 'success_manager', coalesce(success_manager, '(none)'), health_rank from health
+    select
+        as_of_date,
+        'success_manager',
+        coalesce(success_manager, '(none)'),
+        health_rank
+    from health
     union all
-    select as_of_date, 'company_size', coalesce(company_size, '(none)'), health_rank from health
+    select
+        as_of_date,
+        'company_size',
+        coalesce(company_size, '(none)'),
+        health_rank
+    from health
     union all
-    select as_of_date, 'tier', coalesce(tier, '(none)'), health_rank from health
+    select
+        as_of_date,
+        'tier',
+        coalesce(tier, '(none)'),
+        health_rank
+    from health
 
 ),
 
@@ -65,8 +85,9 @@ final as (
         cast(
             case
                 when counted.good_accounts + counted.average_accounts + counted.poor_accounts > 0
-                    then (100.0 * counted.good_accounts + settings.average_score * counted.average_accounts)
-                    / (counted.good_accounts + counted.average_accounts + counted.poor_accounts)
+                    then
+                        (100.0 * counted.good_accounts + settings.average_score * counted.average_accounts)
+                        / (counted.good_accounts + counted.average_accounts + counted.poor_accounts)
             end as {{ health_type_double() }}
         ) as population_health_score
 

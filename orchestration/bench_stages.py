@@ -1,0 +1,38 @@
+"""The stages `make bench` measures, each callable in a fresh child process (see orchestration/bench.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def run_stage(stage: str, **kwargs: Any) -> dict:
+    if stage == "generate":
+        from orchestration.bench_generate import bench_generate
+
+        return bench_generate(int(kwargs["events_target"]), kwargs["out_dir"])
+    if stage == "generate_demo":
+        # The demo's sample (300 accounts, one year): the size the report timing is quoted for.
+        from orchestration.generate.core import GenerateConfig, generate_dataset
+
+        config = GenerateConfig(accounts=300, days=365, seed=42, out=Path(kwargs["out_dir"]))
+        summary = generate_dataset(config)
+        return {
+            "events": summary.events,
+            "accounts": summary.accounts,
+            "seconds": round(summary.seconds, 2),
+            "events_per_second": round(summary.events_per_second),
+        }
+    if stage == "ingest":
+        from orchestration.bench_ingest import bench_ingest
+
+        return bench_ingest(kwargs["landing_dir"], kwargs["warehouse_path"])
+    if stage == "health":
+        from orchestration.bench_health import bench_health
+
+        return bench_health(kwargs["warehouse_path"])
+    if stage == "reports":
+        from orchestration.bench_reports import bench_reports
+
+        return bench_reports(kwargs["warehouse_path"], kwargs["out_dir"])
+    raise ValueError(f"unknown bench stage {stage!r}")
