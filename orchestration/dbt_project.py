@@ -42,7 +42,10 @@ def manifest_is_stale() -> bool:
 
 
 def ensure_manifest() -> Path:
-    """Run `dbt parse` when models, seeds or macros changed since the manifest was written (seconds, not a build)."""
+    """Run `dbt parse` when models, seeds or macros changed since the manifest was written.
+
+    Parsing takes seconds; it is not a build.
+    """
     if manifest_is_stale():
         from dbt.cli.main import dbtRunner
 
@@ -50,7 +53,14 @@ def ensure_manifest() -> Path:
         os.environ["PULSE_WAREHOUSE"] = str(warehouse_path())
         try:
             result = dbtRunner().invoke(
-                ["parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+                [
+                    "parse",
+                    "--quiet",
+                    "--project-dir",
+                    str(DBT_PROJECT_DIR),
+                    "--profiles-dir",
+                    str(DBT_PROJECT_DIR),
+                ]
             )
         finally:
             if previous is None:

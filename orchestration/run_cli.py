@@ -59,7 +59,9 @@ def _print_steps(result, instance) -> None:  # noqa: ANN001 - dagster objects, i
             outcome = "ok" if event.event_type_value == "STEP_SUCCESS" else "FAILED"
             click.echo(f"  {event.step_key:<44} {outcome:<7} {seconds:6.1f} s")
     checks = [
-        event.event_specific_data for event in result.all_events if event.event_type_value == "ASSET_CHECK_EVALUATION"
+        event.event_specific_data
+        for event in result.all_events
+        if event.event_type_value == "ASSET_CHECK_EVALUATION"
     ]
     failed = [check for check in checks if not check.passed]
     click.echo(f"  checks: {len(checks) - len(failed)} passed, {len(failed)} failed")
@@ -91,7 +93,8 @@ def _print_summary(started: float) -> None:
         health = con.execute(
             """
             select as_of_date, count(*) filter (where health_rank = 'Good'),
-                   count(*) filter (where health_rank = 'Average'), count(*) filter (where health_rank = 'Poor'),
+                   count(*) filter (where health_rank = 'Average'),
+                   count(*) filter (where health_rank = 'Poor'),
                    count(*) filter (where health_rank = 'Unknown')
             from marts.fct_account_health_daily
             where as_of_date = (select max(as_of_date) from marts.fct_account_health_daily)
@@ -116,7 +119,8 @@ def run(since: str | None) -> None:
     from orchestration.definitions import defs
 
     started = time.monotonic()
-    # Runs show up in `make dev` when DAGSTER_HOME is set (the Makefile sets it); otherwise they are ephemeral.
+    # Runs show up in `make dev` when DAGSTER_HOME is set (the Makefile sets it);
+    # otherwise they are ephemeral.
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     ingestion_started = datetime.now()
     ingest_job = dg.define_asset_job("ingest_only", selection=dg.AssetSelection.groups("ingestion"))

@@ -44,13 +44,18 @@ def pulse(*args: str, env: dict[str, str], check: bool = True) -> subprocess.Com
         check=False,
     )
     if check and completed.returncode != 0:
-        raise AssertionError(f"pulse {' '.join(args)} failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-6000:]}")
+        raise AssertionError(
+            f"pulse {' '.join(args)} failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-6000:]}"
+        )
     return completed
 
 
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> BuiltWarehouse:
-    """60 accounts, 200 days, generated, ingested and built through Dagster (`pulse run`), shared by workers."""
+    """60 accounts, 200 days, generated, ingested and built through Dagster (`pulse run`).
+
+    Shared by pytest-xdist workers.
+    """
     base = tmp_path_factory.getbasetemp()
     if worker_id != "master":
         base = base.parent

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import BuiltWarehouse
 
 from orchestration.health.backtest import run_backtest
 from orchestration.health.metrics import METRICS
 from orchestration.health.preview import preview_markdown
-from conftest import BuiltWarehouse
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

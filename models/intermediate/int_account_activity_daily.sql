@@ -69,33 +69,37 @@ user_days as (
             order by activity_date
         ) as next_activity_date
 
-    from (select distinct
-        account_id,
-        user_id,
-        activity_date
-    from usage) as distinct_user_days
+    from (
+        select distinct
+            account_id,
+            user_id,
+            activity_date
+        from usage
+    ) as distinct_user_days
 
 ),
 
 key_module_days as (
 
     select
-        usage.account_id,
-        usage.module,
-        usage.activity_date,
-        lead(usage.activity_date) over (
-            partition by usage.account_id, usage.module
-            order by usage.activity_date
+        module_days.account_id,
+        module_days.module,
+        module_days.activity_date,
+        lead(module_days.activity_date) over (
+            partition by module_days.account_id, module_days.module
+            order by module_days.activity_date
         ) as next_activity_date
 
-    from (select distinct
-        account_id,
-        module,
-        activity_date
-    from usage) as usage
+    from (
+        select distinct
+            account_id,
+            module,
+            activity_date
+        from usage
+    ) as module_days
 
     inner join {{ ref('modules') }} as modules
-        on usage.module = modules.module
+        on module_days.module = modules.module
 
     where modules.is_key
 
@@ -106,8 +110,11 @@ key_module_days as (
 user_deltas as (
 
     select
-        account_id, activity_date as delta_date
-        {%- for n in windows %}, 1 as users_{{ n }}d{% endfor %}
+        account_id,
+        activity_date as delta_date,
+        {%- for n in windows %}
+            1 as users_{{ n }}d{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from user_days
     {%- for n in windows %}
 
@@ -121,10 +128,10 @@ user_deltas as (
                     and next_activity_date < {{ dbt.dateadd('day', n, 'activity_date') }}
                     then next_activity_date
                 else {{ dbt.dateadd('day', n, 'activity_date') }}
-            end as delta_date
+            end as delta_date,
             {%- for m in windows %}
-                ,
-                {{ -1 if m == n else 0 }} as users_{{ m }}d{% endfor %}
+                {{ -1 if m == n else 0 }} as users_{{ m }}d{% if not loop.last %},{% endif %}
+            {%- endfor %}
         from user_days
     {%- endfor %}
 
@@ -267,6 +274,8 @@ windowed as (
 
 ),
 
+{%- set days_since_usage_start = dbt.datediff('data_start.first_usage_date', 'windowed.as_of_date', 'day') %}
+
 bounded as (
 
     select
@@ -276,9 +285,8 @@ bounded as (
         case
             when
                 data_start.first_usage_date is not null
-                and {{ dbt.datediff('data_start.first_usage_date', 'windowed.as_of_date', 'day') }} + 1
-                < windowed.account_age_days
-                then {{ dbt.datediff('data_start.first_usage_date', 'windowed.as_of_date', 'day') }} + 1
+                and {{ days_since_usage_start }} + 1 < windowed.account_age_days
+                then {{ days_since_usage_start }} + 1
             else windowed.account_age_days
         end as observed_days
 
@@ -294,7 +302,8 @@ computed as (
         account_id,
         as_of_date,
         account_age_days,
-        first_usage_date,
+        -- Usage metrics are unknown (null) before the first event in the warehouse.
+        first_usage_date is null or as_of_date >= first_usage_date as is_usage_tracked,
         {%- for n in windows %}
             cast(active_days_{{ n }}d as {{ dbt.type_bigint() }}) as active_days_{{ n }}d,
             cast(active_users_{{ n }}d as {{ dbt.type_bigint() }}) as active_users_{{ n }}d,
@@ -341,20 +350,20 @@ final as (
         account_id,
         as_of_date,
         account_age_days,
-        case when first_usage_date is null or as_of_date >= first_usage_date then active_days_7d end as active_days_7d,
-        case when first_usage_date is null or as_of_date >= first_usage_date then active_users_7d end as active_users_7d,
-        case when first_usage_date is null or as_of_date >= first_usage_date then active_days_14d end as active_days_14d,
-        case when first_usage_date is null or as_of_date >= first_usage_date then active_users_14d end as active_users_14d,
-        case when first_usage_date is null or as_of_date >= first_usage_date then active_days_30d end as active_days_30d,
-        case when first_usage_date is null or as_of_date >= first_usage_date then active_users_30d end as active_users_30d,
-        case when first_usage_date is null or as_of_date >= first_usage_date then actions_per_day_14d end as actions_per_day_14d,
-        case when first_usage_date is null or as_of_date >= first_usage_date then minutes_per_week end as minutes_per_week,
-        case when first_usage_date is null or as_of_date >= first_usage_date then key_modules_used end as key_modules_used,
-        case when first_usage_date is null or as_of_date >= first_usage_date then days_since_last_activity end as days_since_last_activity,
-        case when first_usage_date is null or as_of_date >= first_usage_date then last_active_date end as last_active_date,
-        case when first_usage_date is null or as_of_date >= first_usage_date then change_in_actions_14d end as change_in_actions_14d,
-        case when first_usage_date is null or as_of_date >= first_usage_date then change_in_minutes_14d end as change_in_minutes_14d,
-        case when first_usage_date is null or as_of_date >= first_usage_date then change_in_active_users_14d end as change_in_active_users_14d
+        case when is_usage_tracked then active_days_7d end as active_days_7d,
+        case when is_usage_tracked then active_users_7d end as active_users_7d,
+        case when is_usage_tracked then active_days_14d end as active_days_14d,
+        case when is_usage_tracked then active_users_14d end as active_users_14d,
+        case when is_usage_tracked then active_days_30d end as active_days_30d,
+        case when is_usage_tracked then active_users_30d end as active_users_30d,
+        case when is_usage_tracked then actions_per_day_14d end as actions_per_day_14d,
+        case when is_usage_tracked then minutes_per_week end as minutes_per_week,
+        case when is_usage_tracked then key_modules_used end as key_modules_used,
+        case when is_usage_tracked then days_since_last_activity end as days_since_last_activity,
+        case when is_usage_tracked then last_active_date end as last_active_date,
+        case when is_usage_tracked then change_in_actions_14d end as change_in_actions_14d,
+        case when is_usage_tracked then change_in_minutes_14d end as change_in_minutes_14d,
+        case when is_usage_tracked then change_in_active_users_14d end as change_in_active_users_14d
 
     from computed
 

@@ -35,13 +35,15 @@ final as (
         accounts.account_id,
         calendar.date_day as as_of_date,
         accounts.created_date,
-        cast({{ dbt.datediff('accounts.created_date', 'calendar.date_day', 'day') }} + 1 as {{ dbt.type_bigint() }})
-            as account_age_days
+        cast(
+            {{ dbt.datediff('accounts.created_date', 'calendar.date_day', 'day') | trim }} + 1
+            as {{ dbt.type_bigint() }}
+        ) as account_age_days
 
     from accounts
 
     inner join calendar
-        on calendar.date_day >= accounts.created_date
+        on accounts.created_date <= calendar.date_day
 
 )
 

@@ -180,7 +180,7 @@ final as (
         cast(open_tickets as {{ dbt.type_bigint() }}) as open_tickets,
         cast(tickets_30d as {{ dbt.type_bigint() }}) as tickets_30d,
         last_touch_date,
-        cast({{ dbt.datediff('last_touch_date', 'as_of_date', 'day') }} as {{ dbt.type_bigint() }})
+        cast({{ dbt.datediff('last_touch_date', 'as_of_date', 'day') | trim }} as {{ dbt.type_bigint() }})
             as days_since_last_touch
 
     from windowed

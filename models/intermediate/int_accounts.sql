@@ -118,13 +118,13 @@ final as (
         crm.risk_status,
         crm.csm_sentiment,
         case
-            when created.crm_created_date is null then coalesce(usage.first_activity_date, app.first_seen_date)
-            when usage.first_activity_date is null then created.crm_created_date
-            when usage.first_activity_date < created.crm_created_date then usage.first_activity_date
+            when created.crm_created_date is null then coalesce(activity.first_activity_date, app.first_seen_date)
+            when activity.first_activity_date is null then created.crm_created_date
+            when activity.first_activity_date < created.crm_created_date then activity.first_activity_date
             else created.crm_created_date
         end as created_date,
-        usage.first_activity_date,
-        usage.last_activity_date
+        activity.first_activity_date,
+        activity.last_activity_date
 
     from account_ids
 
@@ -139,8 +139,8 @@ final as (
     left join app_accounts as app
         on account_ids.account_id = app.account_id
 
-    left join first_usage as usage
-        on account_ids.account_id = usage.account_id
+    left join first_usage as activity
+        on account_ids.account_id = activity.account_id
 
     left join crm_current as parent
         on

@@ -64,13 +64,13 @@ group_ranks as (
     select
         groups.*,
         case
-            when poor_fired = 1 then 'Poor'
-            when good_evaluated > 0 and good_failed = 0 then 'Good'
+            when groups.poor_fired = 1 then 'Poor'
+            when groups.good_evaluated > 0 and groups.good_failed = 0 then 'Good'
             else 'Average'
         end as group_rank,
         case
-            when poor_fired = 1 then 0
-            when good_evaluated > 0 and good_failed = 0 then 100
+            when groups.poor_fired = 1 then 0
+            when groups.good_evaluated > 0 and groups.good_failed = 0 then 100
             else settings.average_score
         end as group_score
 
@@ -78,7 +78,7 @@ group_ranks as (
 
     cross join settings
 
-    where evaluated > 0
+    where groups.evaluated > 0
 
 ),
 

@@ -12,7 +12,7 @@ latest_health as (
 
     select *
     from {{ ref('fct_account_health_daily') }}
-    where as_of_date = (select max(as_of_date) from {{ ref('fct_account_health_daily') }})
+    where as_of_date = (select max(all_days.as_of_date) from {{ ref('fct_account_health_daily') }} as all_days)
 
 ),
 

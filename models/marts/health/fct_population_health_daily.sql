@@ -32,22 +32,22 @@ segmented as (
     union all
     select
         as_of_date,
-        'success_manager',
-        coalesce(success_manager, '(none)'),
+        'success_manager' as segment_type,
+        coalesce(success_manager, '(none)') as segment_value,
         health_rank
     from health
     union all
     select
         as_of_date,
-        'company_size',
-        coalesce(company_size, '(none)'),
+        'company_size' as segment_type,
+        coalesce(company_size, '(none)') as segment_value,
         health_rank
     from health
     union all
     select
         as_of_date,
-        'tier',
-        coalesce(tier, '(none)'),
+        'tier' as segment_type,
+        coalesce(tier, '(none)') as segment_value,
         health_rank
     from health
 
