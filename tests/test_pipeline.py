@@ -125,3 +125,15 @@ def test_a_late_event_lands_in_its_own_day(built_warehouse: BuiltWarehouse, tmp_
     assert {day: n for day, n in after.items() if day != late_day} == {
         day: n for day, n in before.items() if day != late_day
     }
+
+
+def test_check_results_reach_the_data_quality_page(built_warehouse: BuiltWarehouse) -> None:
+    con = duckdb.connect(str(built_warehouse.warehouse), read_only=True)
+    kinds = dict(con.execute("select check_type, count(*) from raw.check_results group by 1").fetchall())
+    assets = {row[0] for row in con.execute("select distinct asset from raw.check_results").fetchall()}
+    con.close()
+    assert kinds.get("great_expectations", 0) >= 10  # two per raw table
+    assert kinds.get("dbt_test", 0) > 50  # unit, generic and singular tests
+    assert {"raw/app_events", "staging/stg_app__events", "marts/fct_account_health_daily"} <= assets
+    html = (built_warehouse.site / "data-quality.html").read_text()
+    assert "ge_reject_rate" in html and "dbt_test" in html

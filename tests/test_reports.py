@@ -101,7 +101,7 @@ def test_data_quality_page(site) -> None:
     html = (site.site_dir / "data-quality.html").read_text()
     assert "missing required column account_id (sdr_o)" in html
     assert "app_events/segment-2026-03-01.jsonl" in html
-    assert "quality.check_results not found in the warehouse" in html  # queried defensively
+    assert "raw.check_results not found in the warehouse" in html  # queried defensively
 
 
 def test_values_are_escaped_everywhere(site) -> None:

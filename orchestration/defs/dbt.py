@@ -53,6 +53,18 @@ def _validate_configuration(context: dg.AssetExecutionContext) -> None:
         raise dg.Failure(description=str(error)) from error
 
 
+def _build(args: list[str], context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """Run dbt, stream its assets and checks to Dagster, and keep the test results for the reports."""
+    from orchestration.check_results import dbt_test_results, record_check_results
+
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    yield from invocation.stream()
+    run_results = invocation.get_artifact("run_results.json")
+    record_check_results(dbt_test_results(run_results, invocation.manifest), run_id=context.run_id)
+    if not invocation.is_successful():
+        raise dg.Failure(description=f"dbt {' '.join(args)} failed: {invocation.get_error()}")
+
+
 @dbt_assets(
     manifest=MANIFEST,
     select=INCREMENTAL_SELECT,
@@ -71,7 +83,7 @@ def dbt_daily_rollups(context: dg.AssetExecutionContext, dbt: DbtCliResource) ->
         "min_date": window.start.strftime("%Y-%m-%d"),
         "max_date": (window.end - timedelta(days=1)).strftime("%Y-%m-%d"),
     }
-    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+    yield from _build(["build", "--vars", json.dumps(dbt_vars)], context, dbt)
 
 
 @dbt_assets(
@@ -84,7 +96,7 @@ def dbt_daily_rollups(context: dg.AssetExecutionContext, dbt: DbtCliResource) ->
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     os.environ["PULSE_WAREHOUSE"] = dbt_env()["PULSE_WAREHOUSE"]
     _validate_configuration(context)
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from _build(["build"], context, dbt)
 
 
 defs = dg.Definitions(

@@ -6,20 +6,37 @@ Two checks per raw table asset (["raw", "<table>"]):
 The GE logic lives in orchestration.quality; checks.yml is validated here, when the code location loads.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 import dagster as dg
 
+from orchestration.check_results import CheckResultRow, record_check_results
 from orchestration.quality.config import QualityConfig, TableChecks, load_config
 from orchestration.quality.expectations import CheckOutcome, run_reject_rate_check, run_table_checks
 
 SEVERITY = {"ERROR": dg.AssetCheckSeverity.ERROR, "WARN": dg.AssetCheckSeverity.WARN}
 
 
-def to_check_result(outcome: CheckOutcome, thresholds: dict[str, Any]) -> dg.AssetCheckResult:
+def to_check_result(
+    outcome: CheckOutcome, thresholds: dict[str, Any], table: str, check_name: str, run_id: str | None = None
+) -> dg.AssetCheckResult:
     meta = outcome.as_metadata()
+    # Kept in the warehouse too, for the data-quality report.
+    record_check_results(
+        [
+            CheckResultRow(
+                asset=f"raw/{table}",
+                check_name=check_name,
+                check_type="great_expectations",
+                passed=outcome.passed,
+                severity=outcome.severity,
+                failing_rows=sum(failure.unexpected_count or 0 for failure in outcome.failures),
+                description=outcome.description,
+                details={"failed_expectations": meta["failed_expectations"], "thresholds": thresholds},
+            )
+        ],
+        run_id=run_id,
+    )
     metadata: dict[str, Any] = {
         "rows_checked": outcome.rows_checked,
         "failed_expectations": dg.MetadataValue.json(meta["failed_expectations"]),
@@ -45,14 +62,16 @@ def checks_for_table(table: str, rules: TableChecks, config: QualityConfig) -> l
         description=f"Great Expectations on raw.{table}: ids present, no future timestamps, known values.",
         blocking=config.blocking,
     )
-    def raw_values() -> dg.AssetCheckResult:
+    def raw_values(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         outcome = run_table_checks(table, config)
         thresholds = {
             "future_tolerance_days": config.future_tolerance_days,
             "lookback_days": config.lookback_days,
             "in_set": {r.column: {"values": list(r.values), "mostly": r.mostly} for r in rules.in_set},
         }
-        return to_check_result(outcome, thresholds)
+        return to_check_result(
+            outcome, thresholds, table, "ge_raw_values", context.op_execution_context.run_id
+        )
 
     @dg.asset_check(
         asset=key,
@@ -60,9 +79,15 @@ def checks_for_table(table: str, rules: TableChecks, config: QualityConfig) -> l
         description=f"Files loaded into raw.{table} rejected at most {config.reject_max_rate:.0%} of rows.",
         blocking=config.blocking,
     )
-    def reject_rate() -> dg.AssetCheckResult:
+    def reject_rate(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         outcome = run_reject_rate_check(table, config)
-        return to_check_result(outcome, {"max_rate": config.reject_max_rate})
+        return to_check_result(
+            outcome,
+            {"max_rate": config.reject_max_rate},
+            table,
+            "ge_reject_rate",
+            context.op_execution_context.run_id,
+        )
 
     return [raw_values, reject_rate]
 
