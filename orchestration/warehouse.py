@@ -17,7 +17,10 @@ DEFAULT_LANDING = PROJECT_ROOT / "var" / "landing"
 
 
 def warehouse_path() -> Path:
-    """The DuckDB file: $PULSE_WAREHOUSE, else var/warehouse.duckdb (dbt's profile reads the same variable)."""
+    """The DuckDB file: $PULSE_WAREHOUSE, else var/warehouse.duckdb.
+
+    dbt's profile reads the same variable.
+    """
     return Path(os.environ.get("PULSE_WAREHOUSE", str(DEFAULT_WAREHOUSE))).resolve()
 
 

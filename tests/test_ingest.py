@@ -461,3 +461,78 @@ def test_a_file_claimed_by_two_mappings_is_an_error(tmp_path: Path) -> None:
     (folder / "x-1.jsonl").write_text('{"id": "1", "ts": 0}\n')
     with pytest.raises(IngestError, match="matches more than one mapping"):
         ingest(tmp_path / "landing", tmp_path / "w.duckdb", mappings_dir=mappings)
+
+
+def _without_load_times(snapshot: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
+    """Rows minus the columns that record when (and how long) a load ran."""
+    drop = {"loaded_files": (12, 13), "rejects": (7,)}
+    stripped = {}
+    for table, rows in snapshot.items():
+        skip = drop.get(table, (-1,))  # the raw tables end in _loaded_at
+        stripped[table] = sorted(
+            tuple(v for i, v in enumerate(row) if i not in skip and not (skip == (-1,) and i == len(row) - 1))
+            for row in rows
+        )
+    return stripped
+
+
+def test_batched_staging_loads_exactly_what_file_by_file_loading_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small files of one mapping share a staging statement; the result must not depend on it."""
+    from orchestration.ingest import loader
+
+    landing = _landing(tmp_path, "clean", "bad")
+    folder = landing / "app_events"
+    for day in range(10, 16):  # ids repeated inside a file, across files of a batch, and across runs
+        lines = [_segment_line(f"d-{day}-{i}") for i in range(3)] + [_segment_line(f"d-{day - 1}-1")]
+        lines += [_segment_line(f"d-{day}-0", event="Again"), "{broken", _segment_line("first")]
+        (folder / f"segment-2026-04-{day}.jsonl").write_text("\n".join(lines) + "\n")
+    batched, single = tmp_path / "batched.duckdb", tmp_path / "single.duckdb"
+    first = ingest(landing, batched)
+    monkeypatch.setattr(loader, "BATCH_FILES", 1)
+    assert [f.__dict__ | {"seconds": 0} for f in ingest(landing, single).files] == [
+        f.__dict__ | {"seconds": 0} for f in first.files
+    ]
+    assert _without_load_times(_snapshot(batched)) == _without_load_times(_snapshot(single))
+    by_file = {f.path.rsplit("/", 1)[-1]: f for f in first.files}
+    opening = by_file["segment-2026-04-10.jsonl"]  # "first" and d-9-1 are new when first seen
+    assert (opening.rows_loaded, opening.rows_duplicate, opening.rows_rejected) == (5, 1, 1)
+    later = by_file["segment-2026-04-11.jsonl"]
+    assert (later.rows_loaded, later.rows_duplicate, later.rows_rejected) == (3, 3, 1)
+
+
+def test_a_failed_file_in_a_batch_does_not_take_the_others_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestration.ingest import loader
+
+    folder = tmp_path / "landing" / "app_events"
+    folder.mkdir(parents=True)
+    for day, ids in ((1, ["a", "b"]), (2, ["b", "c"]), (3, ["c", "d"])):
+        (folder / f"segment-2026-03-0{day}.jsonl").write_text("\n".join(map(_segment_line, ids)) + "\n")
+    real = loader._commit_file
+
+    def failing(con, pending, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if pending.file.path.endswith("03-02.jsonl"):
+            raise duckdb.IOException("disk went away")
+        return real(con, pending, *args, **kwargs)
+
+    monkeypatch.setattr(loader, "_commit_file", failing)
+    warehouse = tmp_path / "w.duckdb"
+    summary = ingest(tmp_path / "landing", warehouse)
+    assert [(f.status, f.rows_loaded, f.rows_duplicate) for f in summary.files] == [
+        ("loaded", 2, 0),
+        ("failed", 0, 0),
+        ("loaded", 2, 0),  # c is new again: the file that had it first was rolled back
+    ]
+    assert _query(warehouse, "select message_id, _line from raw.app_events order by 1") == [
+        ("a", 1), ("b", 2), ("c", 1), ("d", 2),
+    ]  # fmt: skip
+    monkeypatch.setattr(loader, "_commit_file", real)
+    retry = ingest(tmp_path / "landing", warehouse)
+    assert [(f.status, f.rows_loaded, f.rows_duplicate) for f in retry.files] == [
+        ("skipped", 0, 0),
+        ("loaded", 0, 2),
+        ("skipped", 0, 0),
+    ]

@@ -162,7 +162,11 @@ class StageSql:
 
     # -- the query -----------------------------------------------------------------------------------
     def query(self, relation: str) -> str:
-        """Select from `relation` (_line, _raw[, CSV columns]) -> _line, _raw, _reason, target columns."""
+        """Select from `relation` (_fidx, _line, _raw[, CSV columns]) -> _fidx, _line, _raw, _reason, targets.
+
+        `_fidx` tells the files of a batch apart. `_raw` is kept only for rejected rows (nothing else reads
+        it); dropping it and the untyped `s__*` helpers halves what the stage table stores.
+        """
         mapping = self.mapping
         sources = {name: self.source_expr(column) for name, column in mapping.columns.items()}
         unmapped_expr = self._unmapped() if mapping.unmapped_into else None
@@ -227,6 +231,7 @@ class StageSql:
 
         source_list = ",\n    ".join(f"{expr} as {ident('s__' + name)}" for name, expr in sources.items())
         typed_list = ",\n    ".join(f"{expr} as {ident(name)}" for name, expr in typed.items())
+        names = ", ".join(ident(name) for name in typed)
         reason = "case when t._err is not null then t._err\n    " + "\n    ".join(checks) + "\n    end"
 
         if self.header is None:
@@ -235,13 +240,16 @@ class StageSql:
             parsed = f"""
 parsed as (
     -- valid JSON whose first non-blank character is a brace is an object: no second parse to ask json_type
-    select _line, _raw, _ok, case when _ok and left(ltrim(_raw), 1) = '{{' then _raw end as _j
-    from (select _line, _raw, json_valid(_raw) as _ok
-          from (select _line, rtrim(_raw, chr(13)) as _raw from {relation}) as stripped
-          where trim(_raw) <> '') as lines
+    select _fidx, _line, _raw, _ok, case when _ok and left(ltrim(_raw), 1) = '{{' then _raw end as _j
+    from (select _fidx, _line, _raw, json_valid(_raw) as _ok
+          from (select _fidx, _line,
+                    -- trim() copies every string: only lines that need it pay for it
+                    case when suffix(_raw, chr(13)) then rtrim(_raw, chr(13)) else _raw end as _raw
+                from {relation}) as stripped
+          where left(_raw, 1) = '{{' or trim(_raw) <> '') as lines
 ),
 fields as (
-    select _line, _raw, _j,
+    select _fidx, _line, _raw, _j,
         case when not _ok then 'invalid JSON' when _j is null then 'not a JSON object' end as _err,
         json_extract_string(_j, [{scalar}]) as _f,
         json_extract(_j, [{jsons}]) as _g,
@@ -256,7 +264,7 @@ fields as (
         return f"""
 with {parsed.strip()},
 s as (
-    select _line, _raw, _err,
+    select _fidx, _line, _raw, _err,
     {source_list}
     from fields
 ),
@@ -264,7 +272,11 @@ t as (
     select s.*,
     {typed_list}
     from s
+),
+r as (
+    select t.*, {reason} as _reason
+    from t as t
 )
-select t.*, {reason} as _reason
-from t as t
+select _fidx, _line, case when _reason is not null then _raw end as _raw, _reason, {names}
+from r
 """
