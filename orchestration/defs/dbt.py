@@ -60,7 +60,7 @@ def _build(args: list[str], context: dg.AssetExecutionContext, dbt: DbtCliResour
     invocation = dbt.cli(args, context=context, raise_on_error=False)
     yield from invocation.stream()
     run_results = invocation.get_artifact("run_results.json")
-    record_check_results(dbt_test_results(run_results, invocation.manifest), run_id=context.run_id)
+    record_check_results(dbt_test_results(run_results, invocation.manifest), run_id=context.run.run_id)
     if not invocation.is_successful():
         raise dg.Failure(description=f"dbt {' '.join(args)} failed: {invocation.get_error()}")
 
