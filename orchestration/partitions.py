@@ -15,4 +15,5 @@ def partition_start() -> str:
 def daily_partitions():
     import dagster as dg
 
-    return dg.DailyPartitionsDefinition(start_date=partition_start(), end_offset=1)
+    # The newest partition is yesterday: the schedule's 05:30 run rolls up the day that just ended.
+    return dg.DailyPartitionsDefinition(start_date=partition_start())

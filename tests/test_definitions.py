@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import dagster as dg
 import pytest
 
@@ -53,3 +55,13 @@ def test_rollups_are_daily_partitioned(defs: dg.Definitions) -> None:
 def test_schedule_and_sensor(defs: dg.Definitions) -> None:
     assert defs.resolve_schedule_def("daily_build_schedule").job_name == "daily_build"
     assert defs.resolve_sensor_def("landing_files_sensor") is not None
+
+
+def test_the_daily_schedule_rolls_up_yesterday(defs: dg.Definitions) -> None:
+    from datetime import datetime
+
+    schedule = defs.resolve_schedule_def("daily_build_schedule")
+    tick = datetime(2026, 11, 25, 5, 30, tzinfo=UTC)
+    with dg.build_schedule_context(scheduled_execution_time=tick) as context:
+        requests = list(schedule.evaluate_tick(context).run_requests or [])
+    assert [request.partition_key for request in requests] == ["2026-11-24"]

@@ -137,3 +137,97 @@ def test_check_results_reach_the_data_quality_page(built_warehouse: BuiltWarehou
     assert {"raw/app_events", "staging/stg_app__events", "marts/fct_account_health_daily"} <= assets
     html = (built_warehouse.site / "data-quality.html").read_text()
     assert "ge_reject_rate" in html and "dbt_test" in html
+
+
+def test_a_bad_health_configuration_stops_the_build_before_any_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dagster as dg
+
+    from orchestration import warehouse
+    from orchestration.definitions import defs
+
+    project = tmp_path / "project"
+    shutil.copytree(warehouse.PROJECT_ROOT / "seeds", project / "seeds")
+    criteria = project / "seeds" / "health_criteria.csv"
+    criteria.write_text(
+        criteria.read_text().replace(",days_since_last_activity,", ",days_since_last_login,", 1)
+    )
+    monkeypatch.setattr(warehouse, "PROJECT_ROOT", project)
+    empty = tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv("PULSE_WAREHOUSE", str(empty))
+    con = warehouse.connect(empty)
+    warehouse.ensure_raw_schema(con)
+    con.close()
+
+    job = defs.resolve_job_def("daily_build")
+    result = job.execute_in_process(
+        partition_key="2026-11-01",
+        asset_selection=[key for key in job.asset_layer.executable_asset_keys if key.path[0] != "raw"],
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert not result.success
+    failures = [event for event in result.all_events if event.event_type_value == "STEP_FAILURE"]
+    message = str(failures[0].event_specific_data.error)
+    assert "health_criteria.csv" in message and "days_since_last_login" in message
+    con = warehouse.connect(empty, read_only=True)
+    built = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema in ('staging', 'intermediate', 'marts')"
+    ).fetchone()[0]
+    con.close()
+    assert built == 0
+
+
+def test_a_late_event_reaches_its_day_through_the_daily_partition(
+    built_warehouse: BuiltWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The schedule's run for yesterday also rebuilds the old day a late event landed in."""
+    copy = _copy(built_warehouse, tmp_path)
+    for key, value in copy.env().items():
+        monkeypatch.setenv(key, value)
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    con = duckdb.connect(str(copy.warehouse), read_only=True)
+    account, user, as_of = con.execute(
+        "select account_id, user_id, max(event_at)::date from raw.app_events "
+        "where event_type = 'track' group by all order by count(*) desc limit 1"
+    ).fetchone()
+    late_day = as_of - timedelta(days=60)
+    rollups = (
+        "select activity_date, sum(actions) from intermediate.int_usage_daily where account_id = ? group by 1"
+    )
+    before = dict(con.execute(rollups, [account]).fetchall())
+    con.close()
+    event = {
+        "type": "track",
+        "messageId": "late-event-0002",
+        "timestamp": f"{late_day.isoformat()}T09:00:00.000Z",
+        "userId": user,
+        "event": "Report Viewed",
+        "properties": {"module": "Reports"},
+        "context": {"groupId": account},
+    }
+    (copy.landing / "app_events" / "segment-late-0002.jsonl").write_text(json.dumps(event) + "\n")
+
+    job = defs.resolve_job_def("daily_build")
+    # The path the scheduled job takes: ingestion, the staging view, then the day's rollup.
+    selection = [
+        dg.AssetKey(["raw", "app_events"]),
+        dg.AssetKey(["staging", "stg_app__events"]),
+        dg.AssetKey(["intermediate", "int_usage_daily"]),
+    ]
+    result = job.execute_in_process(
+        partition_key=as_of.isoformat(), asset_selection=selection, instance=dg.DagsterInstance.ephemeral()
+    )
+    assert result.success
+    con = duckdb.connect(str(copy.warehouse), read_only=True)
+    after = dict(con.execute(rollups, [account]).fetchall())
+    con.close()
+    assert after[late_day] == before.get(late_day, 0) + 1
+    assert {day: n for day, n in after.items() if day != late_day} == {
+        day: n for day, n in before.items() if day != late_day
+    }

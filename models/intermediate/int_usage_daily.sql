@@ -1,7 +1,7 @@
 -- Daily rollup per account, user, module and day: a new day of events costs a day of work.
--- With vars min_date / max_date (Dagster's daily partitions) exactly that range is rebuilt from
--- stg_app__events; without them an incremental run rebuilds every day touched by events loaded since the last
--- run (late events land in their own day) plus a short lookback. The first build (no table yet) reads everything.
+-- With vars min_date / max_date (Dagster's daily partitions) that range is rebuilt from stg_app__events;
+-- without them, the last few days (usage_lookback_days). Either way every day touched by events loaded since
+-- the last build is rebuilt too, so late events land in their own day. The first build reads everything.
 {{
     config(
         materialized='incremental',
@@ -32,13 +32,16 @@ events as (
 
     where
         account_id is not null
-    {%- if min_date and max_date and is_incremental() %}
-        and event_date between cast('{{ min_date }}' as date) and cast('{{ max_date }}' as date)
-    {%- elif is_incremental() %}
+    {%- if is_incremental() %}
         and (
+        {%- if min_date and max_date %}
+            event_date between cast('{{ min_date }}' as date) and cast('{{ max_date }}' as date)
+        {%- else %}
             event_date >= (
                 select {{ dbt.dateadd('day', -lookback_days, 'max(activity_date)') }} from {{ this }}
             )
+        {%- endif %}
+            -- Late events (old timestamps loaded since the last build) rebuild their own day, whatever the range.
             or event_date in (
                 select distinct late.event_date
                 from {{ ref('stg_app__events') }} as late
