@@ -1,7 +1,8 @@
 # Pulse: `make demo` and `make test` work on a fresh machine with Python 3.11 and make.
 SHELL := /bin/bash
 PYTHON ?= python3
-UV := $(PYTHON) -m uv
+# uv from PATH if present, else a private copy in .tools/ (works where pip may not install system-wide, PEP 668).
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --frozen
 export DAGSTER_HOME ?= $(CURDIR)/var/dagster
 export PULSE_WAREHOUSE ?= $(CURDIR)/var/warehouse.duckdb
@@ -17,8 +18,11 @@ DEMO_SEED ?= 42
 ## setup: install the locked environment (uv.lock) and parse the dbt project
 setup: .venv/.synced
 .venv/.synced: pyproject.toml uv.lock
-	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
-	$(UV) sync --frozen
+	@if ! $(UV) --version >/dev/null 2>&1; then \
+	  echo "Installing uv into .tools/ ..."; \
+	  $(PYTHON) -m venv .tools && .tools/bin/python -m pip install --quiet --disable-pip-version-check uv; \
+	fi
+	$(UV) sync --frozen --python $(PYTHON)
 	@mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	@touch $@
 

@@ -1,0 +1,33 @@
+"""`make bench` runs end to end (at a tiny size) and prints every stage's figures."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_bench_prints_throughput_and_memory_per_stage(tmp_path: Path) -> None:
+    env = {**os.environ, "PULSE_BENCH_SIZES": "30000", "PULSE_BENCH_DIR": str(tmp_path)}
+    env.pop("PULSE_WAREHOUSE", None)
+    completed = subprocess.run(
+        [sys.executable, "-m", "orchestration.bench"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    table = completed.stdout.split("size         stage")[1].splitlines()
+    stages = {line.split()[1]: line.split() for line in table if line.startswith("30000")}
+    assert set(stages) == {"generate", "ingest", "health"}
+    for stage, columns in stages.items():
+        assert float(columns[2]) > 0, stage  # seconds
+    assert float(stages["generate"][3]) > 0 and float(stages["ingest"][3]) > 0  # events or rows per second
+    assert "bare DuckDB scan" in " ".join(stages["health"])
+    assert not (tmp_path / "landing-30000").exists()  # generated files are removed after each size
