@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
 
 from orchestration.reports.engine import build_site
-from tests.report_fixtures import build_fixture_warehouse
+from tests.report_fixtures import ACCOUNTS, DAYS, _rank, build_fixture_warehouse
 
 pytestmark = pytest.mark.browser
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -166,9 +168,15 @@ def test_health_dashboard_pdf_from_the_cli(warehouse: Path, tmp_path: Path) -> N
     )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == str(out)
-    text = " ".join(page.extract_text() for page in PdfReader(str(out)).pages)
+    text = "\n".join(page.extract_text() for page in PdfReader(str(out)).pages)
     assert "Health dashboard" in text
-    assert "Rank distribution" in text
-    for rank in ("Good", "Average", "Poor"):
-        assert rank in text
+    assert "Health of the customer base on 2026-03-01" in text
+    # the fixture's latest day: Acme and the rising trial Good, Globex Average, Initech and the falling
+    # account Poor, cancelled Hooli Unknown
+    latest = Counter(_rank(account[-1], DAYS - 1) for account in ACCOUNTS)
+    assert latest == {"Good": 2, "Average": 1, "Poor": 2, "Unknown": 1}
+    section = text.split("Rank distribution", 1)[1].split("\nTrend", 1)[0]
+    assert "Accounts by health rank" in section  # the chart, then its numbers as a table
+    for rank, share in (("Good", "33.3"), ("Average", "16.7"), ("Poor", "33.3"), ("Unknown", "16.7")):
+        assert re.search(rf"^{rank}\s+{latest[rank]}\s+{share}%$", section, re.MULTILINE), section
     assert "Poor accounts" in text and "Initech" in text
