@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from orchestration.health.config import (
     HealthConfigError,
@@ -131,20 +133,87 @@ def test_change_in_operator_only_on_change_in_metrics(seeds: Path) -> None:
 
 
 def test_parent_cycle_in_the_warehouse_fails(seeds: Path, tmp_path: Path) -> None:
+    """A cycle is reported at the landing file and line of the offending raw.crm_accounts row."""
     warehouse = tmp_path / "cycle.duckdb"
     con = duckdb.connect(str(warehouse))
     ensure_raw_schema(con)
-    for sf_id, parent in (("A", "B"), ("B", "C"), ("C", "A"), ("D", None)):
+    con.execute(
+        "insert into raw.loaded_files values"
+        " ('f1', 'crm', 'salesforce', 'crm_accounts', 'crm/Account-2026-05-01.csv', 1, 'h1', 1, 4, 4, 0, 0,"
+        " now(), 0),"
+        " ('f2', 'crm', 'salesforce', 'crm_accounts', 'crm/Account-2026-06-01.csv', 1, 'h2', 1, 1, 1, 0, 0,"
+        " now(), 0)"
+    )
+    rows = (
+        ("A", "B", "f1", 2, "2026-05-01"),
+        ("B", "C", "f1", 3, "2026-05-01"),
+        ("C", None, "f1", 4, "2026-05-01"),
+        ("D", None, "f1", 5, "2026-05-01"),
+        # The latest version of C (June file, line 2) closes the cycle A -> B -> C -> A.
+        ("C", "A", "f2", 2, "2026-06-01"),
+    )
+    for sf_id, parent, file_id, line, modified in rows:
         con.execute(
             "insert into raw.crm_accounts"
             " (sf_id, parent_sf_id, last_modified_at, _source, _file_id, _line, _loaded_at)"
-            " values (?, ?, now(), 'crm', 'f', 1, now())",
-            [sf_id, parent],
+            " values (?, ?, ?, 'crm', ?, ?, now())",
+            [sf_id, parent, modified, file_id, line],
         )
     con.close()
     with pytest.raises(HealthConfigError) as raised:
         validate_health_config(seeds, warehouse)
-    assert "raw.crm_accounts: account A: parent hierarchy has a cycle A -> B -> C -> A" in str(raised.value)
+    message = str(raised.value)
+    assert (
+        "crm/Account-2026-05-01.csv:2: raw.crm_accounts account A: "
+        "parent hierarchy has a cycle A -> B -> C -> A"
+        " (the other links: B at crm/Account-2026-05-01.csv:3, C at crm/Account-2026-06-01.csv:2);"
+        " allowed: a tree" in message
+    ), message
+    assert len(raised.value.errors) == 1
+
+
+def test_categories_setting_replaces_the_allowed_categories(seeds: Path) -> None:
+    """health_settings.csv `categories` (| separated) is the list a criterion's category must come from."""
+    with (seeds / "health_settings.csv").open("a") as handle:
+        handle.write(
+            "categories,usage|risk|sentiment|onboarding|work|support|product_fit,Allowed categories\n"
+        )
+    assert collect_health_config_errors(seeds) == []
+    line = _edit(
+        seeds / "health_criteria.csv",
+        "default,usage,default_inactive_poor",
+        "default,value,default_inactive_poor",
+    )
+    errors = collect_health_config_errors(seeds)
+    assert errors == [
+        f"{seeds / 'health_criteria.csv'}:{line}: category 'value' is unknown; "
+        "allowed: usage, risk, sentiment, onboarding, work, support, product_fit "
+        "(setting `categories` in health_settings.csv)"
+    ]
+
+
+def test_default_profile_unit_test_mirrors_the_seed() -> None:
+    """The dbt unit test default_profile_criteria_are_seed_002 uses the shipped default criteria verbatim."""
+    spec = yaml.safe_load(
+        (PROJECT_ROOT / "models" / "intermediate" / "_intermediate__models.yml").read_text()
+    )
+    test = next(t for t in spec["unit_tests"] if t["name"] == "default_profile_criteria_are_seed_002")
+    given = next(g for g in test["given"] if g["input"] == "ref('int_health_criteria')")["rows"]
+    columns = (
+        "profile",
+        "category",
+        "criterion_id",
+        "outcome",
+        "metric",
+        "operator",
+        "threshold",
+        "reason_label",
+    )
+    with (SEEDS / "health_criteria.csv").open(newline="") as handle:
+        seed = [
+            tuple(row[c] for c in columns) for row in csv.DictReader(handle) if row["profile"] == "default"
+        ]
+    assert [tuple(str(row[c]) for c in columns) for row in given] == seed
 
 
 def test_find_parent_cycles() -> None:

@@ -287,10 +287,16 @@ def test_third_party_logs_load_through_their_mapping_files_only(tmp_path: Path) 
     # 2010-03-31T16:59:42+02:00 is 14:59:42 UTC
     assert tickets == [(65533, 7554, "2010-03-31 14:59:42", 4, 0)]
     first = _query(
-        warehouse, "select status, attributes->>'$.\"org:resource\"', attributes->>'$.product' "
+        warehouse, "select status, priority, attributes->>'$.\"lifecycle:transition\"', "
+        "attributes->>'$.\"org:resource\"', attributes->>'$.product' "
         "from raw.helpdesk_tickets where _line = 2"
     )  # fmt: skip
-    assert first == [("In Progress", "Frederic", "PROD582")]
+    # Volvo's codes are mapped onto Pulse's (values: in the mapping file); the original stays in attributes.
+    assert first == [("open", "normal", "In Progress", "Frederic", "PROD582")]
+    statuses = {row[0] for row in _query(warehouse, "select distinct status from raw.helpdesk_tickets")}
+    assert statuses == {"new", "open", "pending", "hold", "solved", "closed"}
+    priorities = {row[0] for row in _query(warehouse, "select distinct priority from raw.helpdesk_tickets")}
+    assert priorities == {"low", "normal", "high", "urgent"}
 
 
 def test_memory_filesystem_landing(tmp_path: Path) -> None:
@@ -340,6 +346,11 @@ columns:
         (('files: "x-*.jsonl"', "filez: x"), "filez", "unknown key"),
         (("message_id: id", "message_id: {path: id, const: 1}"), "columns.message_id", "exactly one of"),
         (("columns:", "unmapped: module\ncolumns:"), "unmapped.into", "not a JSON column"),
+        (
+            ("parse: unix_s}", "parse: unix_s, values: {a: b}}"),
+            "columns.event_at.values",
+            "for text columns",
+        ),
     ],
 )
 def test_a_bad_mapping_file_names_the_file_and_the_key(

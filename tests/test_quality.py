@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -186,10 +187,21 @@ def test_file_with_20_percent_rejects_fails(warehouse: Path) -> None:
     assert not outcome.passed and outcome.severity == "ERROR"
     [failure] = outcome.failures
     assert failure.column == "reject_rate" and failure.unexpected_count == 1
-    assert failure.examples == [{"reject_rate": 0.2, "path": "landing/fixture/f-bad.csv"}]
+    assert failure.examples == [{"max_rate": 0.05, "reject_rate": 0.2, "path": "landing/fixture/f-bad.csv"}]
     assert "5.0%" in failure.rule
     # Other tables' files are not blamed.
     assert run_reject_rate_check("crm_accounts", warehouse=warehouse).passed
+
+
+def test_a_mapping_can_have_its_own_reject_limit(warehouse: Path) -> None:
+    """Sparkify's anonymous traffic is rejected by design: its files are held to reject_rate.by_mapping."""
+    rows = [r for r in loaded_files({"f-anon": (50, 4)}) if r["file_id"] == "f-anon"]
+    add_rows(warehouse, "loaded_files", [{**row, "mapping": "sparkify"} for row in rows])
+    config = load_config()
+    assert config.reject_max_rate_by_mapping == {"sparkify": 0.10}
+    assert run_reject_rate_check("app_events", config, warehouse=warehouse).passed  # 8% <= 10%
+    strict = replace(config, reject_max_rate_by_mapping={})
+    assert not run_reject_rate_check("app_events", strict, warehouse=warehouse).passed  # 8% > 5%
 
 
 # --- as Dagster asset checks ---
@@ -255,4 +267,4 @@ def test_asset_checks_run_in_dagster(warehouse: Path, monkeypatch: pytest.Monkey
     rejects = evaluations[("app_events", "ge_reject_rate")]
     assert not rejects.passed
     assert "f-bad.csv" in str(rejects.metadata["failures"].value)
-    assert "expect_column_values_to_be_between(reject_rate)" in rejects.metadata["first_failure"].value
+    assert "expect_column_pair_values_a_to_be_greater_than_b(reject_rate)" in rejects.metadata["first_failure"].value

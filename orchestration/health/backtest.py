@@ -5,6 +5,11 @@ the first day their status was Cancelled), the share ranked Poor 30, 60 and 90 d
 recall of "Poor today" for "cancels within the next 90 days" over every ranked account-day whose 90-day
 outcome is known; and the median lead time (days from the first Poor day of the final uninterrupted Poor
 stretch before cancellation to the cancellation).
+
+With a candidate configuration folder (`pulse health backtest --candidate DIR`) the ranks come from the
+candidate evaluated on the warehouse's metrics through the same path as `pulse health preview`
+(orchestration.health.evaluate: dbt's compiled health SQL on the candidate seeds, no dbt build); the
+cancellations (dates and statuses) still come from the marts, since they do not depend on configuration.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from pathlib import Path
 import duckdb
 
 HORIZON_DAYS = 90
+BUILT_HEALTH = "marts.fct_account_health_daily"
+BUILT_CONFIGURATION = f"the built warehouse (`{BUILT_HEALTH}`)"
 
 
 @dataclass
@@ -30,6 +37,7 @@ class BacktestResult:
     median_lead_days: float | None
     flagged_accounts: int
     leads: dict[str, int] = field(default_factory=dict)
+    configuration: str = BUILT_CONFIGURATION
 
     def markdown(self) -> str:
         def pct(value: float | None) -> str:
@@ -38,6 +46,8 @@ class BacktestResult:
         lead = "n/a" if self.median_lead_days is None else f"{self.median_lead_days:.0f} days"
         lines = [
             "# Health backtest",
+            "",
+            f"Configuration: {self.configuration}",
             "",
             f"Cancelled accounts: **{self.cancelled_accounts}**",
             "",
@@ -64,7 +74,13 @@ class BacktestResult:
         return "\n".join(lines) + "\n"
 
 
-def run_backtest(warehouse: Path | str, con: duckdb.DuckDBPyConnection | None = None) -> BacktestResult:
+def run_backtest(
+    warehouse: Path | str,
+    con: duckdb.DuckDBPyConnection | None = None,
+    health_table: str = BUILT_HEALTH,
+    configuration: str | None = None,
+) -> BacktestResult:
+    """Backtest the ranks in health_table (account_id, as_of_date, health_rank; default: the built mart)."""
     own = con is None
     con = con or duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -84,6 +100,7 @@ def run_backtest(warehouse: Path | str, con: duckdb.DuckDBPyConnection | None = 
             """
         )
         cancelled = con.execute("select count(*) from backtest_cancellations").fetchone()[0]
+        health = health_table
         shares: dict[int, float | None] = {}
         counts: dict[int, int] = {}
         for days in (30, 60, 90):
@@ -91,7 +108,7 @@ def run_backtest(warehouse: Path | str, con: duckdb.DuckDBPyConnection | None = 
                 f"""
                 select count(*), count(*) filter (where h.health_rank = 'Poor')
                 from backtest_cancellations as c
-                join marts.fct_account_health_daily as h
+                join {health} as h
                   on h.account_id = c.account_id and h.as_of_date = c.cancelled_on - interval {days} day
                 where h.health_rank <> 'Unknown'
                 """
@@ -104,7 +121,7 @@ def run_backtest(warehouse: Path | str, con: duckdb.DuckDBPyConnection | None = 
                 select h.account_id, h.as_of_date, h.health_rank = 'Poor' as is_poor,
                        c.cancelled_on is not null and c.cancelled_on > h.as_of_date
                            and c.cancelled_on <= h.as_of_date + interval {HORIZON_DAYS} day as cancels_soon
-                from marts.fct_account_health_daily as h
+                from {health} as h
                 left join backtest_cancellations as c using (account_id)
                 where h.health_rank <> 'Unknown'
                   and (c.cancelled_on is null or h.as_of_date < c.cancelled_on)
@@ -120,11 +137,11 @@ def run_backtest(warehouse: Path | str, con: duckdb.DuckDBPyConnection | None = 
         ).fetchone()
         leads = dict(
             con.execute(
-                """
+                f"""
                 with before as (
                     select c.account_id, c.cancelled_on, h.as_of_date, h.health_rank
                     from backtest_cancellations as c
-                    join marts.fct_account_health_daily as h
+                    join {health} as h
                       on h.account_id = c.account_id and h.as_of_date < c.cancelled_on
                 ),
                 last_day as (
@@ -160,7 +177,28 @@ def run_backtest(warehouse: Path | str, con: duckdb.DuckDBPyConnection | None = 
             median_lead_days=median,
             flagged_accounts=len(leads),
             leads=leads,
+            configuration=configuration or BUILT_CONFIGURATION,
         )
     finally:
         if own:
             con.close()
+
+
+def run_candidate_backtest(warehouse: Path | str, candidate_dir: Path | str) -> BacktestResult:
+    """Backtest a candidate configuration folder (health_profiles.csv and health_criteria.csv, optionally
+    health_settings.csv, else the current one), evaluated like `preview`, without rebuilding dbt."""
+    from orchestration.health.config import validate_health_config
+    from orchestration.health.evaluate import evaluate_configs
+
+    candidate = Path(candidate_dir)
+    validate_health_config(candidate)
+    con, tables = evaluate_configs(Path(warehouse), {"candidate": candidate})
+    try:
+        return run_backtest(
+            warehouse,
+            con=con,
+            health_table=tables["candidate"],
+            configuration=f"candidate `{candidate}` (evaluated on this warehouse's metrics, no dbt build)",
+        )
+    finally:
+        con.close()

@@ -64,9 +64,26 @@ def preview(candidate_dir: Path, warehouse: Path | None, days: int, out: Path | 
 
 @health.command()
 @click.option("--warehouse", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
-def backtest(warehouse: Path | None) -> None:
+@click.option(
+    "--candidate",
+    "candidate_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Backtest this folder's candidate health_profiles.csv / health_criteria.csv (evaluated like "
+    "`preview`, no dbt build) instead of the built ranks.",
+)
+def backtest(warehouse: Path | None, candidate_dir: Path | None) -> None:
     """Share of cancelled accounts ranked Poor 30/60/90 days before, precision/recall of Poor, lead time."""
-    from orchestration.health.backtest import run_backtest
+    from orchestration.health.backtest import run_backtest, run_candidate_backtest
+    from orchestration.health.config import HealthConfigError
     from orchestration.warehouse import warehouse_path
 
-    click.echo(run_backtest(warehouse or warehouse_path()).markdown())
+    target = warehouse or warehouse_path()
+    if candidate_dir is None:
+        click.echo(run_backtest(target).markdown())
+        return
+    try:
+        result = run_candidate_backtest(target, candidate_dir)
+    except HealthConfigError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(result.markdown())

@@ -315,33 +315,52 @@ def find_parent_cycles(parents: dict[str, str | None]) -> list[list[str]]:
 
 
 def _check_hierarchy(warehouse: Path, errors: list[str]) -> None:
-    """The CRM parent hierarchy (latest version of each raw.crm_accounts row) must have no cycle."""
+    """The CRM parent hierarchy (latest version of each raw.crm_accounts row) must have no cycle.
+
+    Each cycle is reported at the landing file and line of the row that set its first account's parent
+    (raw.crm_accounts._file_id/_line, the path from raw.loaded_files), with where the other links were set.
+    """
     import duckdb
 
     if not warehouse.exists():
         return
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        exists = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = 'raw' and table_name = 'crm_accounts'"
-        ).fetchone()[0]
-        if not exists:
+        tables = {
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'raw' and table_name in ('crm_accounts', 'loaded_files')"
+            ).fetchall()
+        }
+        if "crm_accounts" not in tables:
             return
+        has_files = "loaded_files" in tables
+        file_join = "left join raw.loaded_files as f on f.file_id = a._file_id" if has_files else ""
         rows = con.execute(
-            """
-            select sf_id, parent_sf_id
-            from raw.crm_accounts
-            qualify row_number() over (partition by sf_id order by last_modified_at desc, _loaded_at desc) = 1
-            order by sf_id
+            f"""
+            select a.sf_id, a.parent_sf_id, {"f.path" if has_files else "null"}, a._file_id, a._line
+            from raw.crm_accounts as a
+            {file_join}
+            qualify row_number() over (
+                partition by a.sf_id order by a.last_modified_at desc, a._loaded_at desc
+            ) = 1
+            order by a.sf_id
             """
         ).fetchall()
     finally:
         con.close()
-    for cycle in find_parent_cycles({child: parent for child, parent in rows}):
+    where = {
+        sf_id: f"{path}:{line}" if path else f"raw.crm_accounts (file {file_id}, line {line})"
+        for sf_id, _, path, file_id, line in rows
+    }
+    for cycle in find_parent_cycles({sf_id: parent for sf_id, parent, *_ in rows}):
+        others = ", ".join(f"{node} at {where[node]}" for node in cycle[1:-1])
         errors.append(
-            f"raw.crm_accounts: account {cycle[0]}: parent hierarchy has a cycle "
-            f"{' -> '.join(cycle)}; allowed: a tree (no account is its own ancestor)"
+            f"{where[cycle[0]]}: raw.crm_accounts account {cycle[0]}: parent hierarchy has a cycle "
+            f"{' -> '.join(cycle)}"
+            + (f" (the other links: {others})" if others else "")
+            + "; allowed: a tree (no account is its own ancestor)"
         )
 
 

@@ -6,6 +6,7 @@ names the file and the key, so a typo never half-applies. See README section "Ad
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass, field
@@ -44,10 +45,12 @@ class Column:
     template: str | None = None
     prefix: str = ""  # hash id prefix or collect_prefix
     parse: str | None = None  # timestamps/dates: iso | unix_s | unix_ms | unix_us | strptime format
+    values: tuple[tuple[str, str], ...] = ()  # value map for text columns: source value -> Pulse value
 
     def consumed_paths(self) -> tuple[str, ...]:
-        """Source fields this column uses up (hashed fields are only read, so they stay in `unmapped`)."""
-        return () if self.kind == "hash" else self.paths
+        """Source fields this column uses up. Hashed fields are only read, and value-mapped fields keep their
+        original value, so both stay in `unmapped` too: nothing the source said is lost."""
+        return () if self.kind == "hash" or self.values else self.paths
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,20 @@ def _check_path(file: Path, key: str, value: Any) -> str:
     return value.strip()
 
 
+def _parse_values(file: Path, key: str, sql_type: str, values: Any) -> tuple[tuple[str, str], ...]:
+    """`values: {In Progress: open}` maps a source's codes onto Pulse's; other values pass through."""
+    if values is None:
+        return ()
+    if sql_type != "VARCHAR":
+        raise _fail(file, f"{key}.values", f"a value map is for text columns; this column is {sql_type}")
+    if not isinstance(values, dict) or not values:
+        raise _fail(file, f"{key}.values", "must be a mapping of source value -> Pulse value")
+    for source, pulse in values.items():
+        if isinstance(source, (dict, list)) or isinstance(pulse, (dict, list)):
+            raise _fail(file, f"{key}.values.{source}", "source and Pulse values must be scalars")
+    return tuple((str(source), str(pulse)) for source, pulse in values.items())
+
+
 def _parse_column(file: Path, fmt: str, target: str, sql_type: str, spec: Any, default_parse: str) -> Column:
     key = f"columns.{target}"
     parse: str | None = None
@@ -113,11 +130,16 @@ def _parse_column(file: Path, fmt: str, target: str, sql_type: str, spec: Any, d
             file, key, f"expected a field path, a list of paths (coalesce) or a mapping, got {spec!r}"
         )
     kinds = [kind for kind in SOURCE_KINDS if kind in spec]
-    unknown = set(spec) - set(SOURCE_KINDS) - {"parse", "prefix"}
+    unknown = set(spec) - set(SOURCE_KINDS) - {"parse", "prefix", "values"}
     if unknown:
-        raise _fail(
-            file, key, f"unknown option(s) {sorted(unknown)}; allowed: {[*SOURCE_KINDS, 'parse', 'prefix']}"
+        allowed = [*SOURCE_KINDS, "parse", "prefix", "values"]
+        raise _fail(file, key, f"unknown option(s) {sorted(unknown)}; allowed: {allowed}")
+    values = _parse_values(file, key, sql_type, spec.get("values"))
+    if values:
+        column = _parse_column(
+            file, fmt, target, sql_type, {k: v for k, v in spec.items() if k != "values"}, default_parse
         )
+        return dataclasses.replace(column, values=values)
     if len(kinds) != 1:
         raise _fail(file, key, f"give exactly one of {list(SOURCE_KINDS)}, got {kinds or 'none'}")
     kind = kinds[0]

@@ -87,7 +87,14 @@ class StageSql:
         return f"json_merge_patch('{{}}', json_object({', '.join(pairs)}))" if pairs else "null::json"
 
     def source_expr(self, column: Column) -> str:
-        """The untyped value: varchar for scalar columns, JSON for JSON columns."""
+        """The untyped value: varchar for scalar columns, JSON for JSON columns; value maps applied."""
+        expr = self._unmapped_value(column)
+        if not column.values:
+            return expr
+        whens = " ".join(f"when {lit(source)} then {lit(pulse)}" for source, pulse in column.values)
+        return f"(case {expr} {whens} else {expr} end)"
+
+    def _unmapped_value(self, column: Column) -> str:
         if column.kind == "const":
             return f"to_json({lit(column.const)})" if column.sql_type == "JSON" else lit(column.const)
         if column.kind == "collect_prefix":

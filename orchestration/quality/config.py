@@ -65,6 +65,8 @@ class QualityConfig:
     reject_max_rate: float = 0.05
     reject_severity: str = "ERROR"
     tables: dict[str, TableChecks] = field(default_factory=dict)
+    # Sources whose rejects are expected (e.g. anonymous traffic) get their own limit, by mapping name.
+    reject_max_rate_by_mapping: dict[str, float] = field(default_factory=dict)
 
 
 @cache
@@ -137,7 +139,14 @@ def parse_config(data: Any, path: Path = DEFAULT_CONFIG_PATH) -> QualityConfig:
     blocking = top.get("blocking", False)
     if not isinstance(blocking, bool):
         raise fail("blocking", f"{blocking!r}: expected true or false")
-    rejects = mapping(top.get("reject_rate", {}), "reject_rate", {"max_rate", "severity"})
+    rejects = mapping(top.get("reject_rate", {}), "reject_rate", {"max_rate", "severity", "by_mapping"})
+    by_mapping_data = rejects.get("by_mapping") or {}
+    if not isinstance(by_mapping_data, dict):
+        raise fail("reject_rate.by_mapping", "expected a mapping of mapping name to its max_rate")
+    by_mapping = {
+        str(name): number(rate, f"reject_rate.by_mapping.{name}", 0.0, 1.0)
+        for name, rate in by_mapping_data.items()
+    }
 
     tables_data = top.get("tables")
     if not isinstance(tables_data, dict) or not tables_data:
@@ -206,4 +215,5 @@ def parse_config(data: Any, path: Path = DEFAULT_CONFIG_PATH) -> QualityConfig:
         reject_max_rate=number(rejects.get("max_rate", 0.05), "reject_rate.max_rate", 0.0, 1.0),
         reject_severity=severity(rejects.get("severity"), "reject_rate.severity", "ERROR"),
         tables=tables,
+        reject_max_rate_by_mapping=by_mapping,
     )

@@ -149,7 +149,8 @@ def _validate(frame: pd.DataFrame, name: str, expectations: list[Any], key: str)
         failures.append(
             ExpectationFailure(
                 expectation=config.type,
-                column=config.kwargs.get("column", ""),
+                column=config.kwargs.get("column")
+                or config.kwargs.get("column_B", ""),  # pair checks: the value tested
                 severity=config.meta["severity"],
                 rule=config.meta["rule"],
                 unexpected_count=_jsonable(details.get("unexpected_count")),
@@ -236,13 +237,18 @@ def validate_reject_frame(frame: pd.DataFrame, table: str, config: QualityConfig
         return _outcome("reject_rate", table, 0, config.reject_severity, [])
     import great_expectations as gx
 
-    expectation = gx.expectations.ExpectColumnValuesToBeBetween(
-        column="reject_rate",
-        min_value=0,
-        max_value=config.reject_max_rate,
+    if "max_rate" not in frame:
+        frame = frame.assign(max_rate=config.reject_max_rate)
+    overrides = "".join(
+        f", {name} {rate:.1%}" for name, rate in sorted(config.reject_max_rate_by_mapping.items())
+    )
+    expectation = gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
+        column_A="max_rate",
+        column_B="reject_rate",
+        or_equal=True,
         meta={
             "severity": config.reject_severity,
-            "rule": f"rows_rejected / rows_read per file <= {config.reject_max_rate:.1%}",
+            "rule": f"rows_rejected / rows_read per file <= {config.reject_max_rate:.1%}{overrides}",
         },
     )
     failures = _validate(frame, f"{table}_files", [expectation], "path")
@@ -281,15 +287,19 @@ def query_reject_frame(
             file_id,
             rows_read,
             rows_rejected,
+            mapping,
             case when rows_read > 0 then rows_rejected / rows_read else 0 end as reject_rate
         from raw.loaded_files
         where target = ?
     """ + (" and loaded_at >= ?" if since else "")
     con = connect(warehouse, read_only=True)
     try:
-        return con.execute(sql, [table, since] if since else [table]).df()
+        frame = con.execute(sql, [table, since] if since else [table]).df()
     finally:
         con.close()
+    # Each file is held to its mapping's limit (reject_rate.by_mapping), else the default.
+    frame["max_rate"] = frame["mapping"].map(config.reject_max_rate_by_mapping).fillna(config.reject_max_rate)
+    return frame
 
 
 def run_table_checks(
