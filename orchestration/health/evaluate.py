@@ -54,16 +54,21 @@ def compile_chain(warehouse: Path) -> dict[str, dict]:
             str(DBT_PROJECT_DIR),
             "--profiles-dir",
             str(DBT_PROJECT_DIR),
+            # Its own target folder: the project's manifest (which Dagster reads) is left alone.
+            "--target-path",
+            str(scratch / "target"),
         ],
         env={**os.environ, "PULSE_WAREHOUSE": str(scratch / warehouse.name)},
         capture_output=True,
         text=True,
         check=False,
     )
-    shutil.rmtree(scratch, ignore_errors=True)
-    if completed.returncode != 0:
-        raise RuntimeError(f"dbt compile failed:\n{completed.stdout[-3000:]}{completed.stderr[-3000:]}")
-    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    try:
+        if completed.returncode != 0:
+            raise RuntimeError(f"dbt compile failed:\n{completed.stdout[-3000:]}{completed.stderr[-3000:]}")
+        manifest = json.loads((scratch / "target" / "manifest.json").read_text())
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     nodes = {}
     for node in manifest["nodes"].values():
         if node["resource_type"] in ("model", "seed") and node["name"] in CHAIN + CONFIG_SEEDS:
