@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -27,6 +28,50 @@ def _copy(built: BuiltWarehouse, target: Path) -> BuiltWarehouse:
     shutil.copytree(built.landing, copy.landing)
     shutil.copy2(built.warehouse, copy.warehouse)
     return copy
+
+
+ROLLUPS_OF_ACCOUNT = (
+    "select activity_date, sum(actions) from intermediate.int_usage_daily where account_id = ? group by 1"
+)
+
+
+@dataclass(frozen=True)
+class LateEvent:
+    account: str
+    day: date
+    as_of: date
+    rollups_before: dict[date, int]
+
+    def assert_only_its_day_changed(self, warehouse: Path) -> None:
+        con = duckdb.connect(str(warehouse), read_only=True)
+        after = dict(con.execute(ROLLUPS_OF_ACCOUNT, [self.account]).fetchall())
+        con.close()
+        assert after[self.day] == self.rollups_before.get(self.day, 0) + 1
+        others_before = {day: n for day, n in self.rollups_before.items() if day != self.day}
+        assert {day: n for day, n in after.items() if day != self.day} == others_before
+
+
+def _land_late_event(copy: BuiltWarehouse, days_back: int, message_id: str) -> LateEvent:
+    """Drop one event dated `days_back` days before the data's last day into the landing folder."""
+    con = duckdb.connect(str(copy.warehouse), read_only=True)
+    account, user, as_of = con.execute(
+        "select account_id, user_id, max(event_at)::date from raw.app_events "
+        "where event_type = 'track' group by all order by count(*) desc limit 1"
+    ).fetchone()
+    before = dict(con.execute(ROLLUPS_OF_ACCOUNT, [account]).fetchall())
+    con.close()
+    late_day = as_of - timedelta(days=days_back)
+    event = {
+        "type": "track",
+        "messageId": message_id,
+        "timestamp": f"{late_day.isoformat()}T10:00:00.000Z",
+        "userId": user,
+        "event": "Report Viewed",
+        "properties": {"module": "Reports", "duration_seconds": 30.0},
+        "context": {"groupId": account},
+    }
+    (copy.landing / "app_events" / f"segment-{message_id}.jsonl").write_text(json.dumps(event) + "\n")
+    return LateEvent(account, late_day, as_of, before)
 
 
 def _table(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple]:
@@ -93,38 +138,10 @@ def test_a_partition_materialized_twice_gives_the_same_rollups(
 
 def test_a_late_event_lands_in_its_own_day(built_warehouse: BuiltWarehouse, tmp_path: Path) -> None:
     copy = _copy(built_warehouse, tmp_path)
-    con = duckdb.connect(str(copy.warehouse), read_only=True)
-    account, user, as_of = con.execute(
-        "select account_id, user_id, max(event_at)::date from raw.app_events "
-        "where event_type = 'track' group by all order by count(*) desc limit 1"
-    ).fetchone()
-    late_day = as_of - timedelta(days=40)
-    rollups = (
-        "select activity_date, sum(actions) from intermediate.int_usage_daily where account_id = ? group by 1"
-    )
-    before = dict(con.execute(rollups, [account]).fetchall())
-    con.close()
-
-    event = {
-        "type": "track",
-        "messageId": "late-event-0001",
-        "timestamp": f"{late_day.isoformat()}T10:00:00.000Z",
-        "userId": user,
-        "event": "Report Viewed",
-        "properties": {"module": "Reports", "duration_seconds": 30.0},
-        "context": {"groupId": account},
-    }
-    (copy.landing / "app_events" / "segment-late-arrivals.jsonl").write_text(json.dumps(event) + "\n")
+    late = _land_late_event(copy, days_back=40, message_id="late-event-0001")
     completed = pulse("run", env=copy.env())
-    assert f"Building rollups for {late_day.isoformat()} .. {late_day.isoformat()}" in completed.stdout
-
-    con = duckdb.connect(str(copy.warehouse), read_only=True)
-    after = dict(con.execute(rollups, [account]).fetchall())
-    con.close()
-    assert after[late_day] == before.get(late_day, 0) + 1
-    assert {day: n for day, n in after.items() if day != late_day} == {
-        day: n for day, n in before.items() if day != late_day
-    }
+    assert f"Building rollups for {late.day.isoformat()} .. {late.day.isoformat()}" in completed.stdout
+    late.assert_only_its_day_changed(copy.warehouse)
 
 
 def test_check_results_reach_the_data_quality_page(built_warehouse: BuiltWarehouse) -> None:
@@ -191,28 +208,7 @@ def test_a_late_event_reaches_its_day_through_the_daily_partition(
 
     from orchestration.definitions import defs
 
-    con = duckdb.connect(str(copy.warehouse), read_only=True)
-    account, user, as_of = con.execute(
-        "select account_id, user_id, max(event_at)::date from raw.app_events "
-        "where event_type = 'track' group by all order by count(*) desc limit 1"
-    ).fetchone()
-    late_day = as_of - timedelta(days=60)
-    rollups = (
-        "select activity_date, sum(actions) from intermediate.int_usage_daily where account_id = ? group by 1"
-    )
-    before = dict(con.execute(rollups, [account]).fetchall())
-    con.close()
-    event = {
-        "type": "track",
-        "messageId": "late-event-0002",
-        "timestamp": f"{late_day.isoformat()}T09:00:00.000Z",
-        "userId": user,
-        "event": "Report Viewed",
-        "properties": {"module": "Reports"},
-        "context": {"groupId": account},
-    }
-    (copy.landing / "app_events" / "segment-late-0002.jsonl").write_text(json.dumps(event) + "\n")
-
+    late = _land_late_event(copy, days_back=60, message_id="late-event-0002")
     job = defs.resolve_job_def("daily_build")
     # The path the scheduled job takes: ingestion, the staging view, then the day's rollup.
     selection = [
@@ -221,13 +217,9 @@ def test_a_late_event_reaches_its_day_through_the_daily_partition(
         dg.AssetKey(["intermediate", "int_usage_daily"]),
     ]
     result = job.execute_in_process(
-        partition_key=as_of.isoformat(), asset_selection=selection, instance=dg.DagsterInstance.ephemeral()
+        partition_key=late.as_of.isoformat(),
+        asset_selection=selection,
+        instance=dg.DagsterInstance.ephemeral(),
     )
     assert result.success
-    con = duckdb.connect(str(copy.warehouse), read_only=True)
-    after = dict(con.execute(rollups, [account]).fetchall())
-    con.close()
-    assert after[late_day] == before.get(late_day, 0) + 1
-    assert {day: n for day, n in after.items() if day != late_day} == {
-        day: n for day, n in before.items() if day != late_day
-    }
+    late.assert_only_its_day_changed(copy.warehouse)
