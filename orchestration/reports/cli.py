@@ -47,12 +47,18 @@ def report() -> None:
     default=None,
     help="Page sources (default: reports/).",
 )
-def build(warehouse: Path | None, out_dir: Path | None, pages_dir: Path | None) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes rendering pages in parallel (default: $PULSE_REPORT_WORKERS or the number of CPUs).",
+)
+def build(warehouse: Path | None, out_dir: Path | None, pages_dir: Path | None, workers: int | None) -> None:
     """Render every page. A page whose SQL fails becomes an error page; the command then exits 1."""
     from orchestration.reports.engine import build_site
 
     try:
-        result = build_site(warehouse, out_dir, pages_dir)
+        result = build_site(warehouse, out_dir, pages_dir, workers=workers)
     except (FileNotFoundError, KeyError) as error:
         raise click.ClickException(str(error.args[0])) from None
     click.echo(f"Site: {result.index}")

@@ -19,6 +19,14 @@ from markupsafe import escape
 from orchestration.reports.charts import RANKS, chart_svg, humanize
 
 _ids = itertools.count(1)
+
+
+def reset_ids() -> None:
+    """Number tables from 1 again: called per page, so a page's HTML does not depend on build order."""
+    global _ids
+    _ids = itertools.count(1)
+
+
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
 

@@ -17,11 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
+import multiprocessing
 import os
 import re
 import shutil
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
@@ -53,6 +55,8 @@ SLUG_SQL = (
 )
 SKIP_FILES = {"readme.md"}
 PARAMS_BLOCK = "params"
+MAX_WORKERS = 8  # vl-convert (the charts) is CPU-bound; more processes than cores only add memory
+MIN_PAGES_PER_WORKER = 20  # below this, starting worker processes costs more than it saves
 
 
 def slug(value: Any) -> str:
@@ -523,13 +527,91 @@ def iter_instances(
         yield from instances
 
 
+def default_workers() -> int:
+    """$PULSE_REPORT_WORKERS, else the number of CPUs (capped at MAX_WORKERS)."""
+    configured = os.environ.get("PULSE_REPORT_WORKERS", "").strip()
+    if configured:
+        return max(1, int(configured))
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
+class PageRenderer:
+    """Renders page bodies (SQL, template, Markdown, charts) with one read-only warehouse connection.
+
+    The build uses one in-process renderer, or one per worker process when it renders in parallel.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.env = make_environment()
+        self.compiled: dict[str, jinja2.Template | BlockError] = {}
+
+    def render(self, instance: PageInstance) -> tuple[str, PageError | None]:
+        """The page's body HTML, or an error panel and the error."""
+        page = instance.source
+        # Table ids count from 1 on every page, so a page's HTML does not depend on which pages were
+        # rendered before it in this process (the order differs between serial and parallel builds).
+        components.reset_ids()
+        try:
+            if page.rel not in self.compiled:
+                try:
+                    self.compiled[page.rel] = self.env.from_string(to_jinja(page.body))
+                except jinja2.TemplateSyntaxError as error:
+                    self.compiled[page.rel] = BlockError(
+                        None, f"template syntax error line {error.lineno}: {error.message}"
+                    )
+            template = self.compiled[page.rel]
+            if isinstance(template, BlockError):
+                raise template
+            return _render_instance(self.con, instance, template), None
+        except BlockError as error:
+            failed = PageError(instance.route, page.rel, error.block, error.message)
+            return components.error_panel(failed.page, page.rel, error.block, error.message), failed
+
+
+_worker_renderer: PageRenderer | None = None
+
+
+def _start_worker(warehouse: str) -> None:
+    # Each worker process opens its own read-only connection (a connection cannot be pickled).
+    global _worker_renderer
+    con = duckdb.connect(warehouse, read_only=True)
+    con.execute(SLUG_SQL)
+    _worker_renderer = PageRenderer(con)
+
+
+def _render_in_worker(instance: PageInstance) -> tuple[str, PageError | None]:
+    assert _worker_renderer is not None
+    return _worker_renderer.render(instance)
+
+
+def _render_bodies(
+    con: duckdb.DuckDBPyConnection, warehouse: Path, instances: list[PageInstance], workers: int
+) -> Iterator[tuple[str, PageError | None]]:
+    """Page bodies in the order of `instances`: in this process, or spread over worker processes."""
+    workers = min(workers, len(instances) // MIN_PAGES_PER_WORKER)
+    if workers < 2:
+        renderer = PageRenderer(con)
+        yield from map(renderer.render, instances)
+        return
+    # spawn, not fork: the parent holds an open DuckDB connection (and its threads)
+    context = multiprocessing.get_context("spawn")
+    chunksize = max(1, min(16, len(instances) // (workers * 8)))
+    with ProcessPoolExecutor(workers, context, _start_worker, (str(warehouse),)) as pool:
+        yield from pool.map(_render_in_worker, instances, chunksize=chunksize)
+
+
 def build_site(
     warehouse: Path | str | None = None,
     out_dir: Path | str | None = None,
     pages_dir: Path | str | None = None,
     only: list[str] | None = None,
+    workers: int | None = None,
 ) -> BuildResult:
-    """Render every page (or only the routes in `only`) into out_dir. Never raises for a page's SQL error."""
+    """Render every page (or only the routes in `only`) into out_dir. Never raises for a page's SQL error.
+
+    `workers` processes render pages in parallel (default: default_workers()); small builds stay in-process.
+    """
     from orchestration.reports.site import default_pages_dir, default_site_dir
     from orchestration.warehouse import warehouse_path
 
@@ -557,32 +639,15 @@ def build_site(
                 raise KeyError(f"no such page: {', '.join(sorted(unknown))}")
             instances = [instance for instance in instances if instance.route in wanted]
 
-        env = make_environment()
         layout = _layout_env().get_template("layout.html")
         resolver = LinkResolver(outputs)
         nav = _nav(pages)
-        compiled: dict[str, jinja2.Template | BlockError] = {}
         generated_at = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
         written: list[str] = []
-        for instance in instances:
-            page = instance.source
-            try:
-                if page.rel not in compiled:
-                    try:
-                        compiled[page.rel] = env.from_string(to_jinja(page.body))
-                    except jinja2.TemplateSyntaxError as error:
-                        compiled[page.rel] = BlockError(
-                            None, f"template syntax error line {error.lineno}: {error.message}"
-                        )
-                template = compiled[page.rel]
-                if isinstance(template, BlockError):
-                    raise template
-                body = _render_instance(con, instance, template)
-                failed = None
-            except BlockError as error:
-                failed = PageError(instance.route, page.rel, error.block, error.message)
+        bodies = _render_bodies(con, warehouse, instances, workers or default_workers())
+        for instance, (body, failed) in zip(instances, bodies, strict=True):
+            if failed:
                 errors.append(failed)
-                body = components.error_panel(failed.page, page.rel, error.block, error.message)
             html = layout.render(
                 title=instance.title,
                 body=Markup(body),
