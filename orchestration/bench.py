@@ -28,7 +28,9 @@ def _child(stage: str, **kwargs: object) -> dict:
         "import json, resource, sys\n"
         "from orchestration.bench_stages import run_stage\n"
         "result = run_stage(sys.argv[1], **json.loads(sys.argv[2]))\n"
-        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        # the stage's own process, or the largest of its worker processes (report rendering)
+        "who = (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)\n"
+        "peak = max(resource.getrusage(w).ru_maxrss for w in who) / 1024\n"
         "result.setdefault('peak_rss_mb', round(peak, 1))\n"
         "print('BENCH-RESULT ' + json.dumps(result, default=str))\n"
     )
