@@ -18,9 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.warehouse import PROJECT_ROOT
+from orchestration.dbt_project import DBT_PROJECT_DIR
 
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 HEALTH_SELECT = (
     "+fct_account_health_daily +fct_account_health_reasons_daily +fct_account_health_categories_daily "
     "+fct_population_health_daily +fct_account_usage_daily +fct_tickets +dim_accounts stg_crm__contacts"

@@ -57,6 +57,8 @@ def _build(args: list[str], context: dg.AssetExecutionContext, dbt: DbtCliResour
     """Run dbt, stream its assets and checks to Dagster, and keep the test results for the reports."""
     from orchestration.check_results import dbt_test_results, record_check_results
 
+    # dbt's profile reads the warehouse path from the environment: always absolute, whatever dbt's cwd.
+    os.environ["PULSE_WAREHOUSE"] = dbt_env()["PULSE_WAREHOUSE"]
     invocation = dbt.cli(args, context=context, raise_on_error=False)
     yield from invocation.stream()
     run_results = invocation.get_artifact("run_results.json")
@@ -75,7 +77,6 @@ def _build(args: list[str], context: dg.AssetExecutionContext, dbt: DbtCliResour
     project=pulse_dbt_project,
 )
 def dbt_daily_rollups(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    os.environ["PULSE_WAREHOUSE"] = dbt_env()["PULSE_WAREHOUSE"]
     _validate_configuration(context)
     window = context.partition_time_window
     # max_date is inclusive: the last day of the (possibly multi-day, single-run backfill) range.
@@ -94,7 +95,6 @@ def dbt_daily_rollups(context: dg.AssetExecutionContext, dbt: DbtCliResource) ->
     project=pulse_dbt_project,
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    os.environ["PULSE_WAREHOUSE"] = dbt_env()["PULSE_WAREHOUSE"]
     _validate_configuration(context)
     yield from _build(["build"], context, dbt)
 
@@ -109,5 +109,3 @@ defs = dg.Definitions(
         )
     },
 )
-
-__all__ = ["defs", "dbt_env"]

@@ -19,9 +19,9 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from orchestration.dbt_project import DBT_PROJECT_DIR
 from orchestration.warehouse import PROJECT_ROOT
 
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 CONFIG_SEEDS = ("health_profiles", "health_criteria", "health_settings")
 # The health models that depend on the configuration, in dependency order.
