@@ -2,52 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
 from filelock import FileLock
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_ARGS = ["--accounts", "60", "--days", "200", "--seed", "7"]
-
-
-@dataclass(frozen=True)
-class BuiltWarehouse:
-    root: Path
-    landing: Path
-    warehouse: Path
-    site: Path
-
-    def env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env.pop("DAGSTER_HOME", None)
-        env.update(
-            PULSE_WAREHOUSE=str(self.warehouse),
-            PULSE_LANDING=str(self.landing),
-            PULSE_SITE_DIR=str(self.site),
-        )
-        return env
-
-
-def pulse(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run the `pulse` command line as a user would."""
-    completed = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if check and completed.returncode != 0:
-        raise AssertionError(
-            f"pulse {' '.join(args)} failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-6000:]}"
-        )
-    return completed
+from tests.support.commands import SAMPLE_ARGS, BuiltWarehouse, pulse
 
 
 @pytest.fixture(scope="session")
@@ -71,3 +29,10 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory, worker_id: str) ->
             (root / "run.log").write_text(completed.stdout + completed.stderr)
             marker.touch()
     return built
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/integration/ is marked `integration` (select with -m, skip with -m 'not ...')."""
+    for item in items:
+        if "integration" in item.path.parts:
+            item.add_marker(pytest.mark.integration)

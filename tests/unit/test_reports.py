@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from orchestration.reports.engine import build_site, slug, to_jinja
-from tests.report_fixtures import ACCOUNTS, build_fixture_warehouse
+from tests.support.marts_fixtures import ACCOUNTS, build_fixture_warehouse
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PAGES = PROJECT_ROOT / "reports"
 
 

@@ -10,7 +10,9 @@ from typing import Any
 
 import duckdb
 import pytest
-from staging_fixtures import (
+
+from orchestration.warehouse import PROJECT_ROOT
+from tests.support.raw_fixtures import (
     SF_ACME,
     SF_ACME_CHILD,
     build_fixture_warehouse,
@@ -18,8 +20,6 @@ from staging_fixtures import (
     insert_rows,
     ts,
 )
-
-from orchestration.warehouse import PROJECT_ROOT
 
 DBT_DIR = PROJECT_ROOT / "dbt_project"
 

@@ -13,10 +13,10 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from orchestration.reports.engine import build_site
-from tests.report_fixtures import ACCOUNTS, DAYS, _rank, build_fixture_warehouse
+from tests.support.marts_fixtures import ACCOUNTS, DAYS, _rank, build_fixture_warehouse
 
 pytestmark = pytest.mark.browser
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MAIN_PAGES = [
     "index",
     "health",

@@ -9,7 +9,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ingest"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 
 
 @pytest.fixture()

@@ -20,9 +20,9 @@ from orchestration.ingest import MappingError, ingest, load_mapping, load_mappin
 from orchestration.ingest.loader import PAUSE_ENV
 from orchestration.warehouse import RAW_TABLES
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ingest"
-DATASETS = Path("/work/shared/datasets")
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
+DATASETS = Path(__file__).resolve().parents[1] / "fixtures" / "datasets"
 ALL_TABLES = ("loaded_files", "rejects", *RAW_TABLES)
 
 

@@ -11,11 +11,11 @@ from typing import Any
 import duckdb
 import pytest
 import yaml
-from staging_fixtures import build_fixture_warehouse, insert_rows, loaded_files
 
 from orchestration.quality.config import DEFAULT_CONFIG_PATH, QualityConfigError, load_config, parse_config
 from orchestration.quality.expectations import run_reject_rate_check, run_table_checks, utc_now
 from orchestration.warehouse import RAW_TABLES
+from tests.support.raw_fixtures import build_fixture_warehouse, insert_rows, loaded_files
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import BuiltWarehouse, pulse
+
+from tests.support.commands import BuiltWarehouse, pulse
 
 RAW_TABLES = (
     "app_events",

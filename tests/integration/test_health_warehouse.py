@@ -16,15 +16,15 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
-from conftest import BuiltWarehouse
 
 from orchestration.health.backtest import run_backtest
 from orchestration.health.cli import health
 from orchestration.health.evaluate import evaluate_configs
 from orchestration.health.metrics import METRICS
 from orchestration.health.preview import preview_markdown
+from tests.support.commands import BuiltWarehouse
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SEEDS = PROJECT_ROOT / "seeds"
 # Seed 002's default ranking on the usage metrics of intermediate.int_account_metrics_daily (alias m).
 SEED_002_RANK = """

@@ -20,7 +20,7 @@ from orchestration.health.config import (
 from orchestration.health.metrics import METRICS
 from orchestration.warehouse import ensure_raw_schema
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SEEDS = PROJECT_ROOT / "seeds"
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.report_fixtures import build_fixture_warehouse
+from tests.support.marts_fixtures import build_fixture_warehouse
 
 pytestmark = pytest.mark.browser
 

@@ -18,10 +18,10 @@ import duckdb
 import pytest
 
 from orchestration.reports.components import format_value
-from tests.conftest import BuiltWarehouse
+from tests.support.commands import BuiltWarehouse
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MAIN_PAGES = ["index", "health", "data-quality", "accounts/index", "managers/index"]
 RANKS = ["Good", "Average", "Poor", "Unknown"]
 
