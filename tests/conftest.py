@@ -32,7 +32,7 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory, worker_id: str) ->
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Everything under tests/integration/ is marked `integration` (select with -m, skip with -m 'not ...')."""
+    """Everything under tests/integration/ is marked `integration` (-m integration)."""
     for item in items:
         if "integration" in item.path.parts:
             item.add_marker(pytest.mark.integration)
