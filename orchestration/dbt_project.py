@@ -1,14 +1,31 @@
-"""The dbt project as Dagster and the command line see it, and a cheap way to keep its manifest current."""
+"""The dbt project, and the one way Pulse runs dbt outside Dagster (Dagster runs it with dagster-dbt).
+
+`run_dbt(["build", "--select", "..."])` runs the dbt of the environment Pulse runs in, in a child process
+with its own environment (os.environ is never changed), against the warehouse of the settings (or the one
+given), and writes dbt's log to var/logs/dbt.log. The warehouse path reaches dbt's profile as the dbt var
+`pulse_warehouse` (profiles.yml falls back to $PULSE_WAREHOUSE for a bare `dbt` command): always absolute,
+so a relative PULSE_WAREHOUSE means the directory Pulse was run from, whatever dbt's working directory.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from orchestration.warehouse import PROJECT_ROOT, warehouse_path
+from orchestration import settings
+from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
+# The dbt var profiles.yml reads the warehouse path from.
+WAREHOUSE_VAR = "pulse_warehouse"
 # Everything dbt parses: a change to any of these makes the manifest stale.
 _DBT_INPUTS = (
     PROJECT_ROOT / "models",
@@ -16,15 +33,125 @@ _DBT_INPUTS = (
     DBT_PROJECT_DIR / "macros",
     DBT_PROJECT_DIR / "tests",
     DBT_PROJECT_DIR / "dbt_project.yml",
+    DBT_PROJECT_DIR / "profiles.yml",
 )
+# Flags run_dbt sets itself; passing them in args would give dbt two values.
+_OWN_FLAGS = ("--vars", "--project-dir", "--profiles-dir", "--log-path", "--target-path")
 
 
-def dbt_env() -> dict[str, str]:
-    """Environment for a dbt subprocess: the warehouse path always absolute, so dbt's cwd does not matter."""
-    env = dict(os.environ)
-    env["PULSE_WAREHOUSE"] = str(warehouse_path())
-    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    return env
+def dbt_executable() -> str:
+    """dbt from the environment Pulse runs in (beside its Python, e.g. .venv/bin/dbt), else from PATH.
+
+    So `.venv/bin/pulse` and `.venv/bin/dagster dev` work without activating the virtual environment.
+    """
+    beside = Path(sys.executable).parent / "dbt"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    found = shutil.which("dbt")
+    if found is None:
+        raise FileNotFoundError(f"dbt not found beside {sys.executable} nor on PATH: run `make setup`")
+    return found
+
+
+def dbt_vars(warehouse: Path | str | None = None, extra: Mapping[str, Any] | None = None) -> str:
+    """The --vars JSON of every Pulse dbt invocation: the absolute warehouse path, plus any model vars.
+
+    Keys are sorted so the same vars give the same string (dbt reuses its partial parse only then).
+    """
+    path = Path(warehouse).resolve() if warehouse is not None else settings.warehouse_path()
+    return json.dumps({**(extra or {}), WAREHOUSE_VAR: str(path)}, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class DbtRun:
+    """One finished dbt command: exit code, what it printed (when captured), wall time and peak memory."""
+
+    command: list[str]
+    returncode: int
+    output: str
+    seconds: float
+    peak_rss_mb: float
+    log_file: Path
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    def check(self) -> DbtRun:
+        if not self.ok:
+            raise DbtError(self)
+        return self
+
+
+class DbtError(RuntimeError):
+    def __init__(self, run: DbtRun) -> None:
+        self.run = run
+        subcommand = " ".join(run.command[1:3])
+        tail = run.output[-3000:].rstrip()
+        super().__init__(
+            f"dbt {subcommand} ... failed (exit {run.returncode}); dbt's log: {run.log_file}\n{tail}"
+        )
+
+
+def run_dbt(
+    args: Sequence[str],
+    *,
+    warehouse: Path | str | None = None,
+    extra_vars: Mapping[str, Any] | None = None,
+    target_path: Path | None = None,
+    log_dir: Path | None = None,
+    capture: bool = True,
+) -> DbtRun:
+    """Run `dbt <args>` on the Pulse project in a child process and wait for it.
+
+    args: the subcommand and its own flags (`["build", "--select", "int_usage_daily+"]`); model vars go in
+    extra_vars. target_path: a separate target folder (the project's manifest, which Dagster reads, is left
+    alone). capture: keep dbt's console output in DbtRun.output instead of passing it to this process's.
+    """
+    if any(arg.split("=")[0] in _OWN_FLAGS for arg in args):
+        raise ValueError(f"run_dbt sets {', '.join(_OWN_FLAGS)} itself: use its keyword arguments")
+    log_dir = log_dir or settings.log_dir()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    command = [
+        dbt_executable(),
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--log-path",
+        str(log_dir),
+        "--vars",
+        dbt_vars(warehouse, extra_vars),
+    ]
+    if target_path is not None:
+        command += ["--target-path", str(target_path)]
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    if capture:
+        env["DBT_USE_COLORS"] = "false"  # plain text in DbtRun.output and error messages
+    started = time.monotonic()
+    process = subprocess.Popen(
+        command,
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+        stdout=subprocess.PIPE if capture else None,
+        stderr=subprocess.STDOUT if capture else None,
+        text=True,
+    )
+    output = process.stdout.read() if process.stdout is not None else ""
+    # wait4: this child's own peak memory (RUSAGE_CHILDREN would be the largest child so far).
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.stdout is not None:
+        process.stdout.close()
+    return DbtRun(
+        command=command,
+        returncode=process.returncode,
+        output=output,
+        seconds=time.monotonic() - started,
+        peak_rss_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
+        log_file=log_dir / "dbt.log",
+    )
 
 
 def _newest_input_mtime() -> float:
@@ -47,26 +174,5 @@ def ensure_manifest() -> Path:
     Parsing takes seconds; it is not a build.
     """
     if manifest_is_stale():
-        from dbt.cli.main import dbtRunner
-
-        previous = os.environ.get("PULSE_WAREHOUSE")
-        os.environ["PULSE_WAREHOUSE"] = str(warehouse_path())
-        try:
-            result = dbtRunner().invoke(
-                [
-                    "parse",
-                    "--quiet",
-                    "--project-dir",
-                    str(DBT_PROJECT_DIR),
-                    "--profiles-dir",
-                    str(DBT_PROJECT_DIR),
-                ]
-            )
-        finally:
-            if previous is None:
-                os.environ.pop("PULSE_WAREHOUSE", None)
-            else:
-                os.environ["PULSE_WAREHOUSE"] = previous
-        if not result.success:
-            raise RuntimeError(f"dbt parse failed: {result.exception}")
+        run_dbt(["parse", "--quiet"]).check()
     return MANIFEST_PATH

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import os
-
-# Events older than this still load and are built by the first (full) build; partitions only bound re-runs.
-DEFAULT_PARTITION_START = "2025-01-01"
-
-
-def partition_start() -> str:
-    return os.environ.get("PULSE_PARTITION_START", DEFAULT_PARTITION_START)
+from orchestration.settings import partition_start
 
 
 def daily_partitions():

@@ -6,27 +6,23 @@ ingestion, the quality checks and the tests agree on one definition.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_WAREHOUSE = PROJECT_ROOT / "var" / "warehouse.duckdb"
-DEFAULT_LANDING = PROJECT_ROOT / "var" / "landing"
+# Where the warehouse lives is a setting; re-exported here for the modules that connect to it.
+# PROJECT_ROOT stays importable from here until health/evaluate.py imports it from settings.
+from orchestration.settings import PROJECT_ROOT, landing_root, warehouse_path
 
-
-def warehouse_path() -> Path:
-    """The DuckDB file: $PULSE_WAREHOUSE, else var/warehouse.duckdb.
-
-    dbt's profile reads the same variable.
-    """
-    return Path(os.environ.get("PULSE_WAREHOUSE", str(DEFAULT_WAREHOUSE))).resolve()
-
-
-def landing_root() -> str:
-    """The landing folder: $PULSE_LANDING (a path or any fsspec URL), else var/landing."""
-    return os.environ.get("PULSE_LANDING", str(DEFAULT_LANDING))
+__all__ = [
+    "PROJECT_ROOT",
+    "RAW_DDL",
+    "RAW_TABLES",
+    "connect",
+    "ensure_raw_schema",
+    "landing_root",
+    "warehouse_path",
+]
 
 
 def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -1,7 +1,12 @@
-"""dbt models as Dagster assets: daily-partitioned incremental rollups, and everything else in one build."""
+"""dbt models as Dagster assets: daily-partitioned incremental rollups, and everything else in one build.
 
-import json
-import os
+dagster-dbt runs dbt (DbtProject, DbtCliResource) with the dbt of Pulse's own environment; the warehouse
+path reaches dbt's profile as a dbt var, so os.environ is never changed. dbt's own log goes to
+var/logs/dbt.log; its console lines are shown only when the run asks for them (`pulse run --verbose`).
+"""
+
+import contextlib
+import io
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import Any
@@ -14,7 +19,8 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_env, ensure_manifest
+from orchestration import settings
+from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_executable, dbt_vars, ensure_manifest
 from orchestration.partitions import daily_partitions
 
 pulse_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -41,30 +47,79 @@ class PulseTranslator(DagsterDbtTranslator):
 translator = PulseTranslator()
 
 
+class DbtLogConfig(dg.Config):
+    """verbose: dbt's console lines go to this process's stdout live (they always go to dbt's log file)."""
+
+    verbose: bool = False
+
+
 def _validate_configuration(context: dg.AssetExecutionContext) -> None:
     """Bad health configuration stops the build before any model runs, naming the file and row."""
     from orchestration.health.config import HealthConfigError, validate_health_config
-    from orchestration.warehouse import PROJECT_ROOT, warehouse_path
 
     try:
         # With the warehouse, the CRM parent hierarchy is checked for cycles before dbt runs too.
-        validate_health_config(PROJECT_ROOT / "seeds", warehouse_path())
+        validate_health_config(settings.seeds_dir(), settings.warehouse_path())
     except HealthConfigError as error:
         raise dg.Failure(description=str(error)) from error
 
 
-def _build(args: list[str], context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def _quietly(events: Iterator[Any], verbose: bool) -> Iterator[Any]:
+    """dagster-dbt re-prints every dbt log line to stdout while it streams: keep them off the terminal.
+
+    stdout is swapped only while the next event is produced, never while Dagster handles one.
+    """
+    if verbose:
+        yield from events
+        return
+    while True:
+        with contextlib.redirect_stdout(io.StringIO()):
+            event = next(events, None)
+        if event is None:
+            return
+        yield event
+
+
+def _failed_nodes(run_results: dict[str, Any] | None, manifest: Mapping[str, Any]) -> list[str]:
+    """`model stg_app__events (models/staging/...sql): <dbt's message>` for every node that failed."""
+    lines = []
+    nodes = {**manifest.get("nodes", {}), **manifest.get("unit_tests", {})}
+    for result in (run_results or {}).get("results", []):
+        if result.get("status") not in ("error", "fail", "runtime error"):
+            continue
+        node = nodes.get(result.get("unique_id"), {})
+        name = f"{node['resource_type']} {node['name']} ({node['original_file_path']})" if node else None
+        message = " ".join(str(result.get("message") or "").split())
+        lines.append(f"{name or result.get('unique_id')}: {message}")
+    return lines
+
+
+def _build(
+    args: list[str],
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    config: DbtLogConfig,
+    model_vars: Mapping[str, str] | None = None,
+) -> Iterator[Any]:
     """Run dbt, stream its assets and checks to Dagster, and keep the test results for the reports."""
     from orchestration.check_results import dbt_test_results, record_check_results
 
-    # dbt's profile reads the warehouse path from the environment: always absolute, whatever dbt's cwd.
-    os.environ["PULSE_WAREHOUSE"] = dbt_env()["PULSE_WAREHOUSE"]
-    invocation = dbt.cli(args, context=context, raise_on_error=False)
-    yield from invocation.stream()
-    run_results = invocation.get_artifact("run_results.json")
-    record_check_results(dbt_test_results(run_results, invocation.manifest), run_id=context.run.run_id)
+    log_dir = settings.log_dir()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    # The warehouse path as a dbt var (always absolute, whatever dbt's working directory), not os.environ.
+    full_args = [*args, "--vars", dbt_vars(extra=model_vars), "--log-path", str(log_dir)]
+    # The log file in dbt's readable text format (dagster-dbt makes dbt's console format JSON).
+    full_args += ["--log-format-file", "debug"]
+    invocation = dbt.cli(full_args, context=context, raise_on_error=False)
+    yield from _quietly(iter(invocation.stream()), config.verbose)
+    run_results_path = invocation.target_path / "run_results.json"
+    run_results = invocation.get_artifact("run_results.json") if run_results_path.exists() else None
+    if run_results is not None:
+        record_check_results(dbt_test_results(run_results, invocation.manifest), run_id=context.run.run_id)
     if not invocation.is_successful():
-        raise dg.Failure(description=f"dbt {' '.join(args)} failed: {invocation.get_error()}")
+        failed = _failed_nodes(run_results, invocation.manifest) or [str(invocation.get_error()).strip()]
+        lines = [f"dbt {' '.join(args)} failed:", *failed, f"dbt's log: {log_dir / 'dbt.log'}"]
+        raise dg.Failure(description="\n".join(lines))
 
 
 @dbt_assets(
@@ -76,15 +131,17 @@ def _build(args: list[str], context: dg.AssetExecutionContext, dbt: DbtCliResour
     name="dbt_daily_rollups",
     project=pulse_dbt_project,
 )
-def dbt_daily_rollups(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def dbt_daily_rollups(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtLogConfig
+) -> Iterator[Any]:
     _validate_configuration(context)
     window = context.partition_time_window
     # max_date is inclusive: the last day of the (possibly multi-day, single-run backfill) range.
-    dbt_vars = {
+    days = {
         "min_date": window.start.strftime("%Y-%m-%d"),
         "max_date": (window.end - timedelta(days=1)).strftime("%Y-%m-%d"),
     }
-    yield from _build(["build", "--vars", json.dumps(dbt_vars)], context, dbt)
+    yield from _build(["build"], context, dbt, config, model_vars=days)
 
 
 @dbt_assets(
@@ -94,9 +151,9 @@ def dbt_daily_rollups(context: dg.AssetExecutionContext, dbt: DbtCliResource) ->
     name="dbt_models",
     project=pulse_dbt_project,
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtLogConfig) -> Iterator[Any]:
     _validate_configuration(context)
-    yield from _build(["build"], context, dbt)
+    yield from _build(["build"], context, dbt, config)
 
 
 defs = dg.Definitions(
@@ -105,6 +162,8 @@ defs = dg.Definitions(
         "dbt": DbtCliResource(
             project_dir=pulse_dbt_project,
             profiles_dir=str(DBT_PROJECT_DIR),
+            # The dbt beside Pulse's Python: the code location loads when dbt is not on PATH.
+            dbt_executable=dbt_executable(),
             global_config_flags=["--no-use-colors"],
         )
     },

@@ -28,13 +28,12 @@ import fsspec
 import numpy as np
 import pyarrow as pa
 
+from orchestration import settings
 from orchestration.ingest.mapping import Mapping, load_mappings, raw_columns
 from orchestration.ingest.readers import Reject, decode, parquet_rows, split_csv, split_lines
 from orchestration.ingest.stage import StageSql, ident
-from orchestration.warehouse import ensure_raw_schema, landing_root, warehouse_path
-
-# Test hook: sleep this many seconds after a file's rows are inserted but before its commit (kill -9 tests).
-PAUSE_ENV = "PULSE_INGEST_PAUSE_BEFORE_COMMIT"
+from orchestration.settings import landing_root, warehouse_path
+from orchestration.warehouse import ensure_raw_schema
 
 
 class IngestError(RuntimeError):
@@ -371,7 +370,7 @@ def _commit_file(
                 result.seconds,
             ],
         )
-        pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
+        pause = settings.ingest_pause_before_commit()
         if pause:
             print(f"ingest: pausing before commit of {pending.file.path}", file=sys.stderr, flush=True)
             time.sleep(pause)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
+from orchestration import settings
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--headless",
@@ -19,7 +19,7 @@ CHROMIUM_ARGS = [
 
 def chromium_path() -> str:
     """$PULSE_CHROMIUM, else /usr/bin/chromium; a clear error when neither exists."""
-    path = os.environ.get("PULSE_CHROMIUM", DEFAULT_CHROMIUM)
+    path = settings.chromium()
     if not Path(path).exists():
         raise FileNotFoundError(
             f"Chromium not found at {path}: install it (apt-get install -y chromium) or set PULSE_CHROMIUM"

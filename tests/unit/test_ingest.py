@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from orchestration.ingest import MappingError, ingest, load_mapping, load_mappings
-from orchestration.ingest.loader import PAUSE_ENV
+from orchestration.settings import INGEST_PAUSE_ENV
 from orchestration.warehouse import RAW_TABLES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -222,7 +222,7 @@ def test_a_killed_load_leaves_nothing_and_the_next_run_loads_the_file_whole(tmp_
     lines = [_segment_line(f"big-{i}") for i in range(5000)] + ["{broken"]
     (folder / "segment-2026-03-02.jsonl").write_text("\n".join(lines) + "\n")
 
-    env = {**os.environ, PAUSE_ENV: "120"}
+    env = {**os.environ, INGEST_PAUSE_ENV: "120"}
     code = "import sys; from orchestration.ingest import ingest; ingest(sys.argv[1], sys.argv[2])"
     child = subprocess.Popen(
         [sys.executable, "-c", code, str(tmp_path / "landing"), str(warehouse)],

@@ -1,0 +1,126 @@
+"""Every setting Pulse reads from the environment, and every default path, in one place.
+
+Each setting is a function read at call time, so a test (or a process that sets a variable before it calls
+Pulse) sees the current value. Paths relative to the directory Pulse runs from are resolved against it.
+Nothing here imports another Pulse module: every layer may use it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+# The names of the variables, for documentation and for tests that set them on a child process.
+WAREHOUSE_ENV = "PULSE_WAREHOUSE"
+LANDING_ENV = "PULSE_LANDING"
+SITE_DIR_ENV = "PULSE_SITE_DIR"
+REPORTS_DIR_ENV = "PULSE_REPORTS_DIR"
+CHROMIUM_ENV = "PULSE_CHROMIUM"
+REPORT_WORKERS_ENV = "PULSE_REPORT_WORKERS"
+PARTITION_START_ENV = "PULSE_PARTITION_START"
+LOG_DIR_ENV = "PULSE_LOG_DIR"
+BENCH_SIZES_ENV = "PULSE_BENCH_SIZES"
+BENCH_DIR_ENV = "PULSE_BENCH_DIR"
+# Test hook: seconds the loader sleeps after inserting a file's rows and before committing them.
+INGEST_PAUSE_ENV = "PULSE_INGEST_PAUSE_BEFORE_COMMIT"
+
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+# Events older than this still load and are built by the first (full) build; partitions only bound re-runs.
+DEFAULT_PARTITION_START = "2025-01-01"
+DEFAULT_BENCH_SIZES = "demo,1000000,10000000"
+MAX_REPORT_WORKERS = 8
+
+
+def _env(name: str) -> str | None:
+    """A variable's value, or None when it is unset or empty."""
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def project_root() -> Path:
+    return PROJECT_ROOT
+
+
+def var_dir() -> Path:
+    """Generated state (warehouse, landing files, site, logs), ignored by git."""
+    return PROJECT_ROOT / "var"
+
+
+def seeds_dir() -> Path:
+    """The configuration seeds analytics engineers edit (health profiles, criteria, settings)."""
+    return PROJECT_ROOT / "seeds"
+
+
+def warehouse_path() -> Path:
+    """The DuckDB file: $PULSE_WAREHOUSE (relative paths: to the directory Pulse runs from).
+
+    Default var/warehouse.duckdb.
+    """
+    return Path(_env(WAREHOUSE_ENV) or var_dir() / "warehouse.duckdb").resolve()
+
+
+def landing_root() -> str:
+    """The landing folder: $PULSE_LANDING (a path or any fsspec URL), else var/landing."""
+    return _env(LANDING_ENV) or str(var_dir() / "landing")
+
+
+def site_dir() -> Path:
+    """The rendered report site: $PULSE_SITE_DIR, else var/site."""
+    return Path(_env(SITE_DIR_ENV) or var_dir() / "site").resolve()
+
+
+def pages_dir() -> Path:
+    """The report page sources: $PULSE_REPORTS_DIR, else reports/ at the repository root."""
+    return Path(_env(REPORTS_DIR_ENV) or PROJECT_ROOT / "reports").resolve()
+
+
+def chromium() -> str:
+    """The Chromium binary for PDFs and browser tests: $PULSE_CHROMIUM, else Debian's /usr/bin/chromium."""
+    return _env(CHROMIUM_ENV) or DEFAULT_CHROMIUM
+
+
+def report_workers() -> int:
+    """Processes rendering the report site: $PULSE_REPORT_WORKERS, else the CPU count (at most 8)."""
+    configured = _env(REPORT_WORKERS_ENV)
+    if configured:
+        return max(1, int(configured))
+    return max(1, min(os.cpu_count() or 1, MAX_REPORT_WORKERS))
+
+
+def partition_start() -> str:
+    """First day of the daily rollup partitions: $PULSE_PARTITION_START, else 2025-01-01."""
+    return _env(PARTITION_START_ENV) or DEFAULT_PARTITION_START
+
+
+def log_dir() -> Path:
+    """Where dbt writes its log (dbt.log): $PULSE_LOG_DIR, else var/logs."""
+    return Path(_env(LOG_DIR_ENV) or var_dir() / "logs").resolve()
+
+
+def dbt_log_file() -> Path:
+    return log_dir() / "dbt.log"
+
+
+def dagster_home() -> str | None:
+    """$DAGSTER_HOME: `pulse run` records its runs there (shown by `make dev`); unset means ephemeral runs."""
+    return _env("DAGSTER_HOME")
+
+
+def bench_sizes() -> list[str]:
+    """`make bench` sizes: $PULSE_BENCH_SIZES (comma-separated: demo and/or event counts)."""
+    sizes = (_env(BENCH_SIZES_ENV) or DEFAULT_BENCH_SIZES).split(",")
+    return [size.strip() for size in sizes if size.strip()]
+
+
+def bench_dir() -> Path | None:
+    """$PULSE_BENCH_DIR keeps the benchmark's files; None means a temporary folder."""
+    value = _env(BENCH_DIR_ENV)
+    return Path(value) if value else None
+
+
+def ingest_pause_before_commit() -> float:
+    """Test hook ($PULSE_INGEST_PAUSE_BEFORE_COMMIT): seconds to wait before committing each loaded file."""
+    return float(_env(INGEST_PAUSE_ENV) or 0)
