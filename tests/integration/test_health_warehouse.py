@@ -17,8 +17,8 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
+from orchestration.cli.health import health
 from orchestration.health.backtest import run_backtest
-from orchestration.health.cli import health
 from orchestration.health.evaluate import evaluate_configs
 from orchestration.health.metrics import METRICS
 from orchestration.health.preview import preview_markdown

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from orchestration.generate.cli import generate
+from orchestration.cli.generate import generate
 from orchestration.generate.core import GenerateConfig, generate_dataset
 
 ACCOUNTS, DAYS, SEED = 45, 120, 11
@@ -366,7 +366,7 @@ def test_cli_writes_and_summarises(tmp_path: Path) -> None:
 
 
 def test_bench_generate_reports_throughput(tmp_path: Path) -> None:
-    from orchestration.bench_generate import bench_generate
+    from orchestration.bench.generate import bench_generate
 
     result = bench_generate(20_000, tmp_path / "bench")
     assert result["events"] > 5_000

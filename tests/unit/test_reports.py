@@ -248,7 +248,7 @@ def test_slug_matches_the_sql_macro(warehouse: Path) -> None:
 
 
 def test_bench_reports(warehouse: Path, tmp_path: Path) -> None:
-    from orchestration.bench_reports import bench_reports
+    from orchestration.bench.reports import bench_reports
 
     result = bench_reports(warehouse, tmp_path / "site")
     assert result["pages"] == 13 and result["seconds"] > 0 and result["failed_pages"] == 0

@@ -1,5 +1,5 @@
 """Ingestion throughput: `bench_ingest(landing_dir, warehouse_path)` (called by `make bench`), and a
-standalone run on synthetic Segment events: `uv run python -m orchestration.bench_ingest --events 300000`.
+standalone run on synthetic Segment events: `uv run python -m orchestration.bench.ingest --events 300000`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The `pulse` command line. Subcommands import their modules lazily so `pulse --help` stays quick."""
+"""The `pulse` command line: one module per subcommand in this package (run, generate, ingest, health,
+report). Subcommands are imported only when called, so `pulse --help` stays quick."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ import click
 
 # name -> "module:attribute" of a click command or group
 SUBCOMMANDS: dict[str, str] = {
-    "generate": "orchestration.generate.cli:generate",
-    "ingest": "orchestration.ingest.cli:ingest",
-    "health": "orchestration.health.cli:health",
-    "report": "orchestration.reports.cli:report",
-    "run": "orchestration.run_cli:run",
+    "generate": "orchestration.cli.generate:generate",
+    "ingest": "orchestration.cli.ingest:ingest",
+    "health": "orchestration.cli.health:health",
+    "report": "orchestration.cli.report:report",
+    "run": "orchestration.cli.run:run",
 }
 
 
@@ -32,7 +33,3 @@ class LazyGroup(click.Group):
 @click.version_option(package_name="pulse")
 def main() -> None:
     """Pulse: a customer success warehouse (DuckDB + dbt + Dagster)."""
-
-
-if __name__ == "__main__":
-    main()

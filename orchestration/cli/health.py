@@ -29,12 +29,12 @@ def health() -> None:
 def validate(seeds_dir: Path | None, warehouse: Path | None) -> None:
     """Check the health configuration; exit 1 listing file:row: problem for each error."""
     from orchestration.health.config import HealthConfigError, validate_health_config
-    from orchestration.health.evaluate import SEEDS_DIR
-    from orchestration.warehouse import warehouse_path
+    from orchestration.settings import seeds_dir as default_seeds_dir
+    from orchestration.settings import warehouse_path
 
     target = warehouse or warehouse_path()
     try:
-        validate_health_config(seeds_dir or SEEDS_DIR, target if target.exists() else None)
+        validate_health_config(seeds_dir or default_seeds_dir(), target if target.exists() else None)
     except HealthConfigError as error:
         raise click.ClickException(str(error)) from error
     click.echo("health configuration OK")
@@ -51,7 +51,7 @@ def preview(candidate_dir: Path, warehouse: Path | None, days: int, out: Path | 
     """Compare CANDIDATE_DIR's health configuration with the current one (Markdown for a pull request)."""
     from orchestration.health.config import HealthConfigError
     from orchestration.health.preview import preview_markdown
-    from orchestration.warehouse import warehouse_path
+    from orchestration.settings import warehouse_path
 
     try:
         text = preview_markdown(warehouse or warehouse_path(), candidate_dir, days=days)
@@ -76,7 +76,7 @@ def backtest(warehouse: Path | None, candidate_dir: Path | None) -> None:
     """Share of cancelled accounts ranked Poor 30/60/90 days before, precision/recall of Poor, lead time."""
     from orchestration.health.backtest import run_backtest, run_candidate_backtest
     from orchestration.health.config import HealthConfigError
-    from orchestration.warehouse import warehouse_path
+    from orchestration.settings import warehouse_path
 
     target = warehouse or warehouse_path()
     if candidate_dir is None:

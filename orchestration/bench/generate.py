@@ -60,7 +60,7 @@ def bench_generate(events_target: int, out_dir: str | Path, use_gzip: bool = Fal
     accounts = accounts_for(events_target)
     load_before = os.getloadavg()[0]  # the machine may be shared: a busy one lowers events_per_second
     code = (
-        "import sys; from orchestration.bench_generate import _child; "
+        "import sys; from orchestration.bench.generate import _child; "
         "_child(int(sys.argv[1]), sys.argv[2], sys.argv[3] == '1')"
     )
     proc = subprocess.run(

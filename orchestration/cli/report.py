@@ -87,7 +87,7 @@ def pdf(page: str, out_file: Path | None, warehouse: Path | None, site_dir: Path
     """Render PAGE (e.g. health, accounts/A000001) fresh from the warehouse and print it to PDF."""
     from orchestration.reports.engine import build_site
     from orchestration.reports.pdf import html_to_pdf, page_file
-    from orchestration.reports.site import default_site_dir
+    from orchestration.settings import site_dir as default_site_dir
 
     site = site_dir or default_site_dir()
     try:

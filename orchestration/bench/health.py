@@ -9,16 +9,15 @@ aggregate scan over raw.app_events.
 from __future__ import annotations
 
 import json
-import os
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import duckdb
 
-from orchestration.dbt_project import DBT_PROJECT_DIR
+from orchestration import settings
+from orchestration.dbt_project import run_dbt
 
 HEALTH_SELECT = (
     "+fct_account_health_daily +fct_account_health_reasons_daily +fct_account_health_categories_daily "
@@ -26,32 +25,11 @@ HEALTH_SELECT = (
 )
 
 
-def _dbt(args: list[str], warehouse: Path) -> tuple[float, float]:
+def _dbt(args: list[str], warehouse: Path, day: str | None = None) -> tuple[float, float]:
     """Run dbt in a child process; return (wall seconds, the child's peak RSS in MB)."""
-    env = {**os.environ, "PULSE_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    code = (
-        "import resource, subprocess, sys\n"
-        "rc = subprocess.run(sys.argv[1:]).returncode\n"
-        "print('PEAK', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-        "sys.exit(rc)\n"
-    )
-    command = [
-        str(Path(sys.executable).parent / "dbt"),
-        *args,
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-    ]
-    started = time.monotonic()
-    completed = subprocess.run(
-        [sys.executable, "-c", code, *command], env=env, capture_output=True, text=True, check=False
-    )
-    seconds = time.monotonic() - started
-    if completed.returncode != 0:
-        raise RuntimeError(f"dbt {' '.join(args)} failed:\n{completed.stdout[-4000:]}")
-    peak_kb = next(int(line.split()[1]) for line in completed.stdout.splitlines() if line.startswith("PEAK "))
-    return seconds, peak_kb / 1024
+    days = {"min_date": day, "max_date": day} if day else None
+    run = run_dbt(args, warehouse=warehouse, extra_vars=days).check()
+    return run.seconds, run.peak_rss_mb
 
 
 def bench_health(warehouse_path: str | Path) -> dict:
@@ -68,11 +46,9 @@ def bench_health(warehouse_path: str | Path) -> dict:
         account_days = con.execute("select count(*) from marts.fct_account_health_daily").fetchone()[0]
     finally:
         con.close()
-    day = json.dumps({"min_date": str(last_day), "max_date": str(last_day)})
-    rollup_seconds, _ = _dbt(["run", "--select", "int_usage_daily", "--vars", day], warehouse)
-    incremental_seconds, incremental_peak_mb = _dbt(
-        ["build", "--select", "int_usage_daily+", "--vars", day], warehouse
-    )
+    day = str(last_day)
+    rollup_seconds, _ = _dbt(["run", "--select", "int_usage_daily"], warehouse, day)
+    incremental_seconds, incremental_peak_mb = _dbt(["build", "--select", "int_usage_daily+"], warehouse, day)
     return {
         "events": events,
         "account_days": account_days,
@@ -87,8 +63,4 @@ def bench_health(warehouse_path: str | Path) -> dict:
 
 
 if __name__ == "__main__":
-    print(
-        json.dumps(
-            bench_health(sys.argv[1] if len(sys.argv) > 1 else os.environ["PULSE_WAREHOUSE"]), indent=2
-        )
-    )
+    print(json.dumps(bench_health(sys.argv[1] if len(sys.argv) > 1 else settings.warehouse_path()), indent=2))

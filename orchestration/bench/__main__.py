@@ -17,16 +17,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from orchestration.warehouse import PROJECT_ROOT
-
-SIZES = os.environ.get("PULSE_BENCH_SIZES", "demo,1000000,10000000").split(",")
+from orchestration import settings
 
 
 def _child(stage: str, **kwargs: object) -> dict:
     """Run one stage in a child Python and return its result, with the child's peak RSS if it has none."""
     code = (
         "import json, resource, sys\n"
-        "from orchestration.bench_stages import run_stage\n"
+        "from orchestration.bench.stages import run_stage\n"
         "result = run_stage(sys.argv[1], **json.loads(sys.argv[2]))\n"
         # the stage's own process, or the largest of its worker processes (report rendering)
         "who = (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)\n"
@@ -40,7 +38,7 @@ def _child(stage: str, **kwargs: object) -> dict:
         capture_output=True,
         text=True,
         check=False,
-        cwd=PROJECT_ROOT,
+        cwd=settings.PROJECT_ROOT,
     )
     if completed.returncode != 0:
         sys.stderr.write(completed.stdout[-2000:] + completed.stderr[-4000:])
@@ -69,11 +67,11 @@ def _stages(size: str, root: Path) -> list[tuple[str, dict]]:
 
 
 def main() -> None:
-    root = Path(os.environ.get("PULSE_BENCH_DIR") or tempfile.mkdtemp(prefix="pulse-bench-"))
+    root = settings.bench_dir() or Path(tempfile.mkdtemp(prefix="pulse-bench-"))
     root.mkdir(parents=True, exist_ok=True)
     print(f"Benchmark on {os.cpu_count()} cores, files under {root}", flush=True)
     results: list[tuple[str, str, dict]] = []
-    for size in SIZES:
+    for size in settings.bench_sizes():
         label = "demo (300 accounts)" if size == "demo" else f"{int(size):,} events"
         print(f"\n== {label}", flush=True)
         for stage, kwargs in _stages(size, root):

@@ -1,4 +1,4 @@
-"""The stages `make bench` measures, each callable in a fresh child process (see orchestration/bench.py)."""
+"""The stages `make bench` measures, each callable in a fresh child process (see bench/__main__.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 def run_stage(stage: str, **kwargs: Any) -> dict:
     if stage == "generate":
-        from orchestration.bench_generate import bench_generate
+        from orchestration.bench.generate import bench_generate
 
         return bench_generate(int(kwargs["events_target"]), kwargs["out_dir"])
     if stage == "generate_demo":
@@ -24,15 +24,15 @@ def run_stage(stage: str, **kwargs: Any) -> dict:
             "events_per_second": round(summary.events_per_second),
         }
     if stage == "ingest":
-        from orchestration.bench_ingest import bench_ingest
+        from orchestration.bench.ingest import bench_ingest
 
         return bench_ingest(kwargs["landing_dir"], kwargs["warehouse_path"])
     if stage == "health":
-        from orchestration.bench_health import bench_health
+        from orchestration.bench.health import bench_health
 
         return bench_health(kwargs["warehouse_path"])
     if stage == "reports":
-        from orchestration.bench_reports import bench_reports
+        from orchestration.bench.reports import bench_reports
 
         return bench_reports(kwargs["warehouse_path"], kwargs["out_dir"])
     raise ValueError(f"unknown bench stage {stage!r}")
