@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import os
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
+from typing import Any, TextIO
 
 import click
 
+from orchestration import settings
 from orchestration.warehouse import connect, warehouse_path
 
 
@@ -42,22 +46,57 @@ def _partition_range(days: tuple[str, str] | None) -> tuple[str, str]:
     return start, end
 
 
-# Dagster's per-event debug log is for the UI; the terminal gets one line per step and every failed check.
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# Dagster's per-event log is for the UI; the terminal gets one line per step (a failed step's line carries
+# its message) and every failed check. --verbose adds Dagster's warnings and errors (stack traces).
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+VERBOSE = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
-def _print_steps(result, instance) -> None:  # noqa: ANN001 - dagster objects, imported lazily
+def _failure_message(event: Any) -> str:  # noqa: ANN401 - a dagster StepFailureData
+    data = event.event_specific_data
+    if data.user_failure_data is not None and data.user_failure_data.description:
+        return data.user_failure_data.description
+    if data.error is None:
+        return ""
+    # Not a dagster Failure: an unexpected exception. Its stack trace is in Dagster's log (--verbose).
+    return f"{data.error.cls_name}: {data.error.message.strip()} (pulse run --verbose shows the stack trace)"
+
+
+@contextmanager
+def _step_lines(instance: Any, run_id: str, steps: int, out: TextIO, bar: bool) -> Iterator[None]:  # noqa: ANN401
+    """One line per finished step as it finishes, under a progress bar (stderr, on a terminal only).
+
+    A failed step's line is followed by its message (for dbt: the failing nodes and dbt's log file).
+    """
+    from tqdm import tqdm
+
     started: dict[str, float] = {}
-    for entry in instance.all_logs(result.run_id):
+    progress = tqdm(total=steps, unit="step", file=sys.stderr, disable=None if bar else True, leave=False)
+
+    def on_event(entry: Any) -> None:  # noqa: ANN401 - a dagster EventLogEntry
         event = entry.dagster_event
         if event is None:
-            continue
+            return
         if event.event_type_value == "STEP_START":
             started[event.step_key] = entry.timestamp
+            progress.set_description_str(event.step_key)
         elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
             seconds = entry.timestamp - started.get(event.step_key, entry.timestamp)
             outcome = "ok" if event.event_type_value == "STEP_SUCCESS" else "FAILED"
-            click.echo(f"  {event.step_key:<44} {outcome:<7} {seconds:6.1f} s")
+            lines = [f"  {event.step_key:<44} {outcome:<7} {seconds:6.1f} s"]
+            if outcome == "FAILED":
+                lines += [f"      {line}" for line in _failure_message(event).splitlines()]
+            progress.write("\n".join(lines), file=out)
+            progress.update()
+
+    instance.add_event_listener(run_id, on_event)
+    try:
+        yield
+    finally:
+        progress.close()
+
+
+def _print_checks(result: Any) -> None:  # noqa: ANN401 - a dagster ExecuteInProcessResult
     checks = [
         event.event_specific_data
         for event in result.all_events
@@ -68,6 +107,19 @@ def _print_steps(result, instance) -> None:  # noqa: ANN001 - dagster objects, i
     for check in failed:
         severity = getattr(check.severity, "value", check.severity)
         click.echo(f"    {severity}: {check.asset_key.to_user_string()} {check.check_name}")
+
+
+def _execute(job: Any, instance: Any, *, verbose: bool, **kwargs: Any) -> Any:  # noqa: ANN401
+    """Run a job in this process, printing its steps live; the run's own result is returned."""
+    from dagster._core.utils import make_new_run_id
+
+    run_id = make_new_run_id()
+    selection = kwargs.get("asset_selection")
+    steps = len((job.get_subset(asset_selection=set(selection)) if selection else job).graph.nodes)
+    with _step_lines(instance, run_id, steps, sys.stdout, bar=not verbose):
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_id=run_id, **kwargs)
+    _print_checks(result)
+    return result
 
 
 def _print_summary(started: float) -> None:
@@ -110,9 +162,14 @@ def _print_summary(started: float) -> None:
     click.echo(f"\nTook {time.monotonic() - started:,.1f} s. Warehouse: {warehouse_path()}")
 
 
+# dbt's console lines (always in var/logs/dbt.log) are shown live only with --verbose.
+DBT_OPS = ("dbt_daily_rollups", "dbt_models")
+
+
 @click.command()
 @click.option("--since", "since", default=None, help="Rebuild usage rollups from this day (YYYY-MM-DD).")
-def run(since: str | None) -> None:
+@click.option("--verbose", is_flag=True, help="Show dbt's log live (it always goes to var/logs/dbt.log).")
+def run(since: str | None, verbose: bool) -> None:
     """Materialize the whole graph once: ingest new files, build dbt (checks included), publish reports."""
     import dagster as dg
 
@@ -121,15 +178,13 @@ def run(since: str | None) -> None:
     started = time.monotonic()
     # Runs show up in `make dev` when DAGSTER_HOME is set (the Makefile sets it);
     # otherwise they are ephemeral.
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    instance = dg.DagsterInstance.get() if settings.dagster_home() else dg.DagsterInstance.ephemeral()
     ingestion_started = datetime.now()
     ingest_job = dg.define_asset_job("ingest_only", selection=dg.AssetSelection.groups("ingestion"))
     job_defs = dg.Definitions.merge(defs, dg.Definitions(jobs=[ingest_job]))
     click.echo("Ingesting landing files ...")
-    result = job_defs.resolve_job_def("ingest_only").execute_in_process(
-        instance=instance, raise_on_error=False, run_config=QUIET
-    )
-    _print_steps(result, instance)
+    logs = VERBOSE if verbose else QUIET
+    result = _execute(job_defs.resolve_job_def("ingest_only"), instance, verbose=verbose, run_config=logs)
     if not result.success:
         raise click.ClickException("ingestion failed; see the messages above")
 
@@ -137,18 +192,17 @@ def run(since: str | None) -> None:
     first, last = _partition_range(days)
     click.echo(f"Building rollups for {first} .. {last}, then marts, checks and reports ...")
     build = job_defs.resolve_job_def("daily_build")
-    result = build.execute_in_process(
-        instance=instance,
-        raise_on_error=False,
+    dbt_config = {"ops": {op: {"config": {"verbose": True}} for op in DBT_OPS}} if verbose else {}
+    result = _execute(
+        build,
+        instance,
+        verbose=verbose,
         tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last},
         asset_selection=[key for key in build.asset_layer.executable_asset_keys if key.path[0] != "raw"],
-        run_config=QUIET,
+        run_config={**logs, **dbt_config},
     )
-    _print_steps(result, instance)
     _print_summary(started)
     if not result.success:
         failed = [event.step_key for event in result.all_events if event.is_step_failure]
         raise click.ClickException(f"the build failed in: {', '.join(failed) or 'a step'}")
-    from orchestration.reports.site import default_site_dir
-
-    click.echo(f"Reports: {default_site_dir() / 'index.html'}")
+    click.echo(f"Reports: {settings.site_dir() / 'index.html'}")

@@ -80,6 +80,16 @@ def _quietly(events: Iterator[Any], verbose: bool) -> Iterator[Any]:
         yield event
 
 
+def _repository_path(node: Mapping[str, Any]) -> str:
+    """A node's file as the repository names it (models/..., not ../models/... from dbt_project/)."""
+    path = (DBT_PROJECT_DIR / node["original_file_path"]).resolve()
+    return (
+        str(path.relative_to(settings.PROJECT_ROOT))
+        if path.is_relative_to(settings.PROJECT_ROOT)
+        else str(path)
+    )
+
+
 def _failed_nodes(run_results: dict[str, Any] | None, manifest: Mapping[str, Any]) -> list[str]:
     """`model stg_app__events (models/staging/...sql): <dbt's message>` for every node that failed."""
     lines = []
@@ -88,7 +98,7 @@ def _failed_nodes(run_results: dict[str, Any] | None, manifest: Mapping[str, Any
         if result.get("status") not in ("error", "fail", "runtime error"):
             continue
         node = nodes.get(result.get("unique_id"), {})
-        name = f"{node['resource_type']} {node['name']} ({node['original_file_path']})" if node else None
+        name = f"{node['resource_type']} {node['name']} ({_repository_path(node)})" if node else None
         message = " ".join(str(result.get("message") or "").split())
         lines.append(f"{name or result.get('unique_id')}: {message}")
     return lines
