@@ -50,10 +50,11 @@ dev: setup
 bench: setup
 	$(RUN) python -m orchestration.bench
 
-## lint: ruff and sqlfluff (dbt templater)
+## lint: ruff, the import contracts in pyproject.toml (import-linter) and sqlfluff (dbt templater)
 lint: setup
 	$(RUN) ruff check orchestration tests
 	$(RUN) ruff format --check orchestration tests
+	$(RUN) lint-imports
 	$(RUN) sqlfluff lint models
 
 clean:
