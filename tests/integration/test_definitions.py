@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC
+from pathlib import Path
 
 import dagster as dg
 import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +71,14 @@ def test_the_daily_schedule_rolls_up_yesterday(defs: dg.Definitions) -> None:
     with dg.build_schedule_context(scheduled_execution_time=tick) as context:
         requests = list(schedule.evaluate_tick(context).run_requests or [])
     assert [request.partition_key for request in requests] == ["2026-11-24"]
+
+
+def test_the_code_location_loads_without_dbt_on_path() -> None:
+    """`.venv/bin/dagster dev` without activating the environment: dbt is found beside Python."""
+    env = {**os.environ, "PATH": "/usr/bin:/bin"}
+    code = "import orchestration.definitions as d; print(d.defs.resources['dbt'].dbt_executable)"
+    completed = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert completed.stdout.strip() == str(Path(sys.executable).parent / "dbt")

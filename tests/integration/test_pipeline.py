@@ -87,6 +87,44 @@ def test_run_prints_what_was_loaded_and_where_the_reports_are(built_warehouse: B
     assert f"Reports: {built_warehouse.site / 'index.html'}" in log
     assert (built_warehouse.site / "index.html").exists()
     assert (built_warehouse.site / "pdf" / "health.pdf").exists()
+    # One line per step, not dbt's own log (that goes to var/logs/dbt.log).
+    assert "dbt_models" in log and "ok" in log
+    assert not [line for line in log.splitlines() if any(mark in line for mark in DBT_LOG_MARKS)]
+
+
+# Lines dbt prints on its console in every build.
+DBT_LOG_MARKS = (
+    "Running with dbt=",
+    "Concurrency:",
+    "Finished running",
+    "Completed successfully",
+    "OK created ",
+)
+
+
+def test_a_failing_dbt_node_is_named_with_dbt_s_log(built_warehouse: BuiltWarehouse, tmp_path: Path) -> None:
+    """A failing dbt test: `pulse run` names the node, its file and dbt's message, and where dbt's log is."""
+    copy = _copy(built_warehouse, tmp_path)
+    con = duckdb.connect(str(copy.warehouse))
+    con.execute("insert into raw.app_events select * from raw.app_events where event_type = 'track' limit 1")
+    con.close()
+    logs = tmp_path / "logs"
+    env = {**copy.env(), "PULSE_LOG_DIR": str(logs)}
+
+    completed = pulse("run", env=env, check=False)
+    assert completed.returncode == 1
+    out = completed.stdout
+    assert "dbt_daily_rollups" in out and "FAILED" in out
+    node = "test unique_stg_app__events_event_id (models/staging/app/_app__models.yml): Got 1 result"
+    assert node in out
+    assert f"dbt's log: {logs / 'dbt.log'}" in out
+    assert "unique_stg_app__events_event_id" in (logs / "dbt.log").read_text()
+    assert not [line for line in out.splitlines() if any(mark in line for mark in DBT_LOG_MARKS)]
+    assert "Traceback" not in completed.stderr and "Stack Trace" not in completed.stderr
+
+    verbose = pulse("run", "--verbose", env=env, check=False)
+    assert verbose.returncode == 1
+    assert "Running with dbt=" in verbose.stdout and node in verbose.stdout
 
 
 def test_a_second_run_changes_nothing(built_warehouse: BuiltWarehouse, tmp_path: Path) -> None:
@@ -162,16 +200,16 @@ def test_a_bad_health_configuration_stops_the_build_before_any_model(
 ) -> None:
     import dagster as dg
 
-    from orchestration import warehouse
+    from orchestration import settings, warehouse
     from orchestration.definitions import defs
 
     project = tmp_path / "project"
-    shutil.copytree(warehouse.PROJECT_ROOT / "seeds", project / "seeds")
+    shutil.copytree(settings.seeds_dir(), project / "seeds")
     criteria = project / "seeds" / "health_criteria.csv"
     criteria.write_text(
         criteria.read_text().replace(",days_since_last_activity,", ",days_since_last_login,", 1)
     )
-    monkeypatch.setattr(warehouse, "PROJECT_ROOT", project)
+    monkeypatch.setattr(settings, "PROJECT_ROOT", project)
     empty = tmp_path / "warehouse.duckdb"
     monkeypatch.setenv("PULSE_WAREHOUSE", str(empty))
     con = warehouse.connect(empty)

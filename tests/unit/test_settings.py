@@ -1,0 +1,85 @@
+"""Settings are read when asked (tests and child processes can set them), and the command line stays light."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from orchestration import settings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_defaults_live_under_var(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("PULSE_WAREHOUSE", "PULSE_LANDING", "PULSE_SITE_DIR", "PULSE_LOG_DIR", "PULSE_BENCH_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    assert settings.warehouse_path() == PROJECT_ROOT / "var" / "warehouse.duckdb"
+    assert settings.landing_root() == str(PROJECT_ROOT / "var" / "landing")
+    assert settings.site_dir() == PROJECT_ROOT / "var" / "site"
+    assert settings.dbt_log_file() == PROJECT_ROOT / "var" / "logs" / "dbt.log"
+    assert settings.bench_dir() is None
+
+
+def test_variables_are_read_at_call_time(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PULSE_WAREHOUSE", "relative/w.duckdb")
+    monkeypatch.setenv("PULSE_LANDING", "s3://bucket/landing")
+    monkeypatch.setenv("PULSE_REPORT_WORKERS", "3")
+    monkeypatch.setenv("PULSE_PARTITION_START", "2026-01-01")
+    monkeypatch.setenv("PULSE_BENCH_SIZES", "demo, 1000000")
+    monkeypatch.setenv("PULSE_INGEST_PAUSE_BEFORE_COMMIT", "0.5")
+    # A relative warehouse path means the directory Pulse runs from.
+    assert settings.warehouse_path() == tmp_path / "relative" / "w.duckdb"
+    assert settings.landing_root() == "s3://bucket/landing"
+    assert settings.report_workers() == 3
+    assert settings.partition_start() == "2026-01-01"
+    assert settings.bench_sizes() == ["demo", "1000000"]
+    assert settings.ingest_pause_before_commit() == 0.5
+    monkeypatch.setenv("PULSE_WAREHOUSE", "")  # empty counts as unset
+    assert settings.warehouse_path() == PROJECT_ROOT / "var" / "warehouse.duckdb"
+
+
+def test_no_other_module_reads_the_environment() -> None:
+    """Every environment variable Pulse reads goes through orchestration/settings.py."""
+    readers = []
+    for path in sorted((PROJECT_ROOT / "orchestration").rglob("*.py")):
+        text = path.read_text()
+        if path.name != "settings.py" and ("os.environ.get(" in text or "os.getenv(" in text):
+            readers.append(path.relative_to(PROJECT_ROOT).as_posix())
+    # reports/engine.py reads PULSE_REPORT_WORKERS until the report engine's split uses settings.
+    assert readers in ([], ["orchestration/reports/engine.py"])
+
+
+def test_pulse_help_does_not_import_dagster_or_dbt() -> None:
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from orchestration.cli import main\n"
+        "result = CliRunner().invoke(main, ['--help'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print(result.output)\n"
+        "print('heavy:', sorted(m for m in ('dagster', 'dbt', 'great_expectations') if m in sys.modules))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+    for command in ("generate", "health", "ingest", "report", "run"):
+        assert f"  {command}" in completed.stdout
+    assert "heavy: []" in completed.stdout
+
+
+def test_python_m_orchestration_cli_is_pulse() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "run", "--help"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert completed.stdout.startswith("Usage: pulse run [OPTIONS]")
+    assert "--verbose" in completed.stdout
