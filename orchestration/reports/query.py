@@ -135,7 +135,8 @@ def expand_chains(sql: str, blocks: Mapping[str, SqlBlock], seen: tuple[str, ...
             raise BlockError(seen[-1] if seen else None, f"unknown block ${{{name}}}")
         if name in seen:
             raise BlockError(seen[-1], f"circular reference to ${{{name}}}")
-        return "(" + expand_chains(blocks[name].sql, blocks, (*seen, name)) + ")"
+        # the newline ends a trailing `-- comment` of the inlined query
+        return "(" + expand_chains(blocks[name].sql, blocks, (*seen, name)) + "\n)"
 
     return CHAIN_REF.sub(replace, sql)
 
