@@ -6,7 +6,7 @@ from pathlib import Path
 
 
 def bench_reports(warehouse_path: str | Path, out_dir: str | Path) -> dict:
-    from orchestration.reports.engine import build_site
+    from orchestration.reports import build_site
 
     result = build_site(warehouse_path, out_dir)
     return {

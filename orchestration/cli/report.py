@@ -55,7 +55,7 @@ def report() -> None:
 )
 def build(warehouse: Path | None, out_dir: Path | None, pages_dir: Path | None, workers: int | None) -> None:
     """Render every page. A page whose SQL fails becomes an error page; the command then exits 1."""
-    from orchestration.reports.engine import build_site
+    from orchestration.reports import build_site
 
     try:
         result = build_site(warehouse, out_dir, pages_dir, workers=workers)
@@ -85,7 +85,7 @@ def build(warehouse: Path | None, out_dir: Path | None, pages_dir: Path | None, 
 @click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 def pdf(page: str, out_file: Path | None, warehouse: Path | None, site_dir: Path | None) -> None:
     """Render PAGE (e.g. health, accounts/A000001) fresh from the warehouse and print it to PDF."""
-    from orchestration.reports.engine import build_site
+    from orchestration.reports import build_site
     from orchestration.reports.pdf import html_to_pdf, page_file
     from orchestration.settings import site_dir as default_site_dir
 

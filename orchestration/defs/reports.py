@@ -22,7 +22,7 @@ HEALTH_PAGE = "health"
     kinds={"html"},
 )
 def report_site(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    from orchestration.reports.engine import build_site
+    from orchestration.reports import build_site
 
     result = build_site()
     for error in result.errors:

@@ -1,7 +1,8 @@
 """Page components (<BarChart/>, <DataTable/>, <BigValue/>, ...) and value formatting.
 
 Every component builds its HTML here with explicit escaping; a page author never writes HTML (markdown-it
-runs with raw HTML disabled), so data can only ever appear as text.
+runs with raw HTML disabled), so data can only ever appear as text. What components share while a page
+renders (its table ids, the HTML fragments) lives in that page's RenderContext, never in this module.
 """
 
 from __future__ import annotations
@@ -11,21 +12,14 @@ import datetime as dt
 import hashlib
 import itertools
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from orchestration.reports.charts import RANKS, chart_svg, humanize
-
-_ids = itertools.count(1)
-
-
-def reset_ids() -> None:
-    """Number tables from 1 again: called per page, so a page's HTML does not depend on build order."""
-    global _ids
-    _ids = itertools.count(1)
-
+from orchestration.reports.query import QueryResult
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
@@ -34,6 +28,26 @@ class ComponentError(Exception):
     def __init__(self, message: str, block: str | None = None) -> None:
         super().__init__(message)
         self.block = block
+
+
+class RenderContext:
+    """The state of one page while it renders; a new one for every page.
+
+    Components return placeholder tokens to the Markdown (so Markdown never sees their HTML); the fragments
+    are swapped back in afterwards. Table ids count from 1 on every page, so a page's HTML does not depend
+    on which pages were rendered before it (the order differs between serial and parallel builds).
+    """
+
+    def __init__(self) -> None:
+        self.fragments: list[str] = []
+        self._table_ids = itertools.count(1)
+
+    def token(self, html: str) -> Markup:
+        self.fragments.append(html)
+        return Markup(f"PULSEPH{len(self.fragments) - 1}X")
+
+    def next_table_id(self) -> str:
+        return f"table-{next(self._table_ids)}"
 
 
 # ---------------------------------------------------------------------------------------------- formatting
@@ -105,9 +119,7 @@ def rank_badge(value: Any) -> str:
     return str(escape(format_value(value)))
 
 
-def _data(attrs: dict[str, Any], component: str) -> Any:
-    from orchestration.reports.engine import QueryResult
-
+def _data(attrs: dict[str, Any], component: str) -> QueryResult:
     data = attrs.get("data")
     if not isinstance(data, QueryResult):
         raise ComponentError(f"<{component}> needs data={{block_name}} naming a SQL block of the page")
@@ -175,7 +187,7 @@ def _chart(kind: str, name: str, attrs: dict[str, Any]) -> str:
     return f'<figure class="chart" data-component="{name}">{caption}{svg}{note}</figure>'
 
 
-def data_table(attrs: dict[str, Any]) -> str:
+def data_table(attrs: dict[str, Any], ctx: RenderContext) -> str:
     data = _data(attrs, "DataTable")
     link = _column(data, attrs["link"], "DataTable", "link") if attrs.get("link") else None
     if attrs.get("columns"):
@@ -184,7 +196,7 @@ def data_table(attrs: dict[str, Any]) -> str:
         columns = [c for c in data.columns if c != link and not c.startswith("_")]
     formats = dict(item.split("=", 1) for item in str(attrs.get("fmt", "")).split(",") if "=" in item)
     limit = int(attrs.get("rows", 1000))
-    table_id = f"table-{next(_ids)}"
+    table_id = ctx.next_table_id()
     title = attrs.get("title")
     parts = ['<div class="table-wrap" data-component="DataTable">']
     if title:
@@ -279,22 +291,23 @@ def alert(attrs: dict[str, Any]) -> str:
     return f'<div class="alert alert-{status}">{escape(attrs.get("text", ""))}</div>'
 
 
-COMPONENTS: dict[str, Any] = {
-    "BarChart": lambda attrs: _chart("bar", "BarChart", attrs),
-    "LineChart": lambda attrs: _chart("line", "LineChart", attrs),
-    "AreaChart": lambda attrs: _chart("area", "AreaChart", attrs),
+# name -> HTML from (attributes, the page's render context)
+COMPONENTS: dict[str, Callable[[dict[str, Any], RenderContext], str]] = {
+    "BarChart": lambda attrs, ctx: _chart("bar", "BarChart", attrs),
+    "LineChart": lambda attrs, ctx: _chart("line", "LineChart", attrs),
+    "AreaChart": lambda attrs, ctx: _chart("area", "AreaChart", attrs),
     "DataTable": data_table,
-    "BigValue": big_value,
-    "Link": link,
-    "LinkButton": lambda attrs: link(attrs, button=True),
-    "Alert": alert,
-    "Grid": lambda attrs: f'<div class="grid" style="--cols:{int(attrs.get("cols", 3))}">',
+    "BigValue": lambda attrs, ctx: big_value(attrs),
+    "Link": lambda attrs, ctx: link(attrs),
+    "LinkButton": lambda attrs, ctx: link(attrs, button=True),
+    "Alert": lambda attrs, ctx: alert(attrs),
+    "Grid": lambda attrs, ctx: f'<div class="grid" style="--cols:{int(attrs.get("cols", 3))}">',
 }
 CLOSING = {"Grid": "</div>"}
 
 
-def render(name: str, attrs: dict[str, Any]) -> str:
-    return COMPONENTS[name](attrs)
+def render(name: str, attrs: dict[str, Any], ctx: RenderContext) -> str:
+    return COMPONENTS[name](attrs, ctx)
 
 
 def render_close(name: str) -> str:

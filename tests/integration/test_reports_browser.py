@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from orchestration.reports.engine import build_site
+from orchestration.reports import build_site
 from tests.support.marts_fixtures import ACCOUNTS, DAYS, _rank, build_fixture_warehouse
 
 pytestmark = pytest.mark.browser

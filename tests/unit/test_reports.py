@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.reports.engine import build_site, slug, to_jinja
+from orchestration.reports import build_site
+from orchestration.reports.page import slug, to_jinja
 from tests.support.marts_fixtures import ACCOUNTS, build_fixture_warehouse
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -238,7 +239,7 @@ def test_evidence_syntax_to_jinja() -> None:
 def test_slug_matches_the_sql_macro(warehouse: Path) -> None:
     import duckdb
 
-    from orchestration.reports.engine import SLUG_SQL
+    from orchestration.reports.page import SLUG_SQL
 
     con = duckdb.connect(str(warehouse), read_only=True)
     con.execute(SLUG_SQL)
@@ -261,7 +262,7 @@ def test_parallel_build_matches_serial_build(
     import re
     from concurrent.futures import ProcessPoolExecutor
 
-    from orchestration.reports import engine
+    from orchestration.reports import build
 
     pages = tmp_path / "pages"
     shutil.copytree(PAGES, pages)
@@ -278,8 +279,8 @@ def test_parallel_build_matches_serial_build(
             pools.append(workers)
             super().__init__(workers, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "ProcessPoolExecutor", RecordingPool)
-    monkeypatch.setattr(engine, "MIN_PAGES_PER_WORKER", 1)  # the fixture site is small
+    monkeypatch.setattr(build, "ProcessPoolExecutor", RecordingPool)
+    monkeypatch.setattr(build, "MIN_PAGES_PER_WORKER", 1)  # the fixture site is small
     serial = build_site(warehouse, tmp_path / "serial", pages, workers=1)
     assert pools == []
     parallel = build_site(warehouse, tmp_path / "parallel", pages, workers=2)
