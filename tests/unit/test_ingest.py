@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import gzip
 import json
 import os
 import shutil
@@ -251,22 +254,62 @@ def test_a_killed_load_leaves_nothing_and_the_next_run_loads_the_file_whole(tmp_
     assert _query(warehouse, "select count(*) from raw.app_events") == [(5001,)]
 
 
+def _sparkify_counts(folder: Path) -> dict[str, int]:
+    """What the Sparkify files hold, counted from the files themselves (not from the loader)."""
+    rows = [
+        json.loads(line)
+        for path in sorted(folder.glob("*.json"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    identified = [row for row in rows if row.get("userId")]  # "" is missing (README: empty counts as missing)
+    return {
+        "files": len(list(folder.glob("*.json"))),
+        "lines": len(rows),
+        "anonymous": len(rows) - len(identified),
+        # the mapping's message id hashes (userId, sessionId, itemInSession, ts): distinct keys load once
+        "distinct_events": len(
+            {(r["userId"], r["sessionId"], r["itemInSession"], r["ts"]) for r in identified}
+        ),
+        "users": len({row["userId"] for row in identified}),
+        "levels": len({row["level"] for row in identified}),
+        "first_day": min(
+            dt.datetime.fromtimestamp(row["ts"] / 1000, tz=dt.UTC).date() for row in identified
+        ).isoformat(),
+    }
+
+
+def _bpi_counts(path: Path) -> dict[str, int]:
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return {
+        "rows": len(rows),
+        "tickets": len({row["case_id"] for row in rows}),
+        "impacts": len({row["impact"] for row in rows}),
+        "no_organization": sum(1 for row in rows if not row["organization involved"]),
+    }
+
+
 def test_third_party_logs_load_through_their_mapping_files_only(tmp_path: Path) -> None:
     landing = tmp_path / "landing"
     shutil.copytree(DATASETS / "sparkify_eventsim", landing / "sparkify")
     shutil.copytree(DATASETS / "bpi2013_incidents", landing / "bpi2013")
+    expected = _sparkify_counts(landing / "sparkify")
+    # tests/fixtures/datasets/README.md describes these files; the counts agree with it
+    assert (expected["lines"], expected["anonymous"], expected["users"]) == (8056, 286, 97)
     warehouse = tmp_path / "w.duckdb"
     summary = ingest(landing, warehouse, sources=["sparkify", "bpi2013"])
     assert not summary.failures
 
     sparkify = summary.totals(["app_events"])
-    assert sparkify["files_loaded"] == 30
-    assert sparkify["rows_read"] == 8056
-    assert sparkify["rows_rejected"] == 286 and sparkify["rows_loaded"] == 8056 - 286
+    assert sparkify["files_loaded"] == expected["files"]
+    assert sparkify["rows_read"] == expected["lines"]
+    assert sparkify["rows_rejected"] == expected["anonymous"]
+    assert sparkify["rows_loaded"] == expected["distinct_events"] == expected["lines"] - expected["anonymous"]
     reasons = _query(
         warehouse, "select reason, count(*) from raw.rejects where source = 'sparkify' group by all"
     )
-    assert reasons == [("anonymous traffic: no userId", 286)]
+    assert reasons == [("anonymous traffic: no userId", expected["anonymous"])]
     users = _query(
         warehouse,
         "select count(distinct user_id), count(distinct account_id), "
@@ -275,17 +318,25 @@ def test_third_party_logs_load_through_their_mapping_files_only(tmp_path: Path) 
         "bool_and(event_type = 'track') "
         "from raw.app_events",
     )
-    assert users == [(97, 97, True, 2, "2018-11-01", True)]
+    assert users == [
+        (expected["users"], expected["users"], True, expected["levels"], expected["first_day"], True)
+    ]
 
+    files = list((landing / "bpi2013").iterdir())
+    assert len(files) == 1
+    log = _bpi_counts(files[0])
+    assert (log["rows"], log["tickets"]) == (65533, 7554)  # as the provenance README says
     bpi = summary.totals(["helpdesk_tickets"])
-    assert (bpi["rows_loaded"], bpi["rows_rejected"]) == (65533, 0)
+    assert (bpi["rows_loaded"], bpi["rows_rejected"]) == (log["rows"], 0)
     tickets = _query(
         warehouse,
         "select count(*), count(distinct ticket_id), min(updated_at)::varchar, count(distinct priority), "
         "count(*) filter (where account_id is null) from raw.helpdesk_tickets",
     )
     # 2010-03-31T16:59:42+02:00 is 14:59:42 UTC
-    assert tickets == [(65533, 7554, "2010-03-31 14:59:42", 4, 0)]
+    assert tickets == [
+        (log["rows"], log["tickets"], "2010-03-31 14:59:42", log["impacts"], log["no_organization"])
+    ]
     first = _query(
         warehouse, "select status, priority, attributes->>'$.\"lifecycle:transition\"', "
         "attributes->>'$.\"org:resource\"', attributes->>'$.product' "
