@@ -28,7 +28,7 @@ from orchestration.warehouse import RAW_TABLES
 from tests.support.commands import PROJECT_ROOT
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
-KILLS = 4
+KILLS = 6
 SEED = 14
 DEADLINE_SECONDS = 120  # a load that hangs fails the test instead of hanging it
 # tqdm on stderr: "ingest:  45%|####5     | 117/262 [00:01<00:01, ...]"
@@ -150,22 +150,18 @@ def test_sigkill_at_random_points_leaves_whole_files_and_the_rerun_equals_a_clea
     landing: Path, tmp_path: Path
 ) -> None:
     clean = tmp_path / "clean.duckdb"
-    completed = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "ingest", "--quiet",
-         "--landing", str(landing), "--warehouse", str(clean)],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=DEADLINE_SECONDS,
-    )  # fmt: skip
-    assert completed.returncode == 0, completed.stderr[-3000:]
+    ingest(landing, clean)
     total_files, problems = _whole_files_only(clean)
     assert problems == [] and total_files > 64  # more files than one batch holds
 
     rng = random.Random(SEED)
-    # one kill point in each of KILLS equal slices of the files, a few milliseconds after the progress bar
-    # reaches it: while files are read and staged, while a batch's rows are inserted, between commits
-    points = [(int(total_files * (i + rng.random()) / KILLS) + 1, rng.random() / 20) for i in range(KILLS)]
-    outcomes = []
-    for number, (files_read, extra) in enumerate(points):
-        warehouse = tmp_path / f"killed-{number}.duckdb"
+    # One kill point in each of KILLS equal slices of the files, up to 0.6 s (about one batch's inserts and
+    # commits) after the progress bar reaches it. Each run resumes the previous killed one on the same
+    # warehouse, so the kills also test restarting after a kill, again and again.
+    points = [(int(total_files * (i + rng.random()) / KILLS) + 1, rng.uniform(0, 0.6)) for i in range(KILLS)]
+    warehouse = tmp_path / "killed.duckdb"
+    outcomes: list[tuple[int, bool, int]] = []
+    for files_read, extra in points:
         child = _start_ingest(landing, warehouse)
         try:
             _kill_after(child, files_read, extra)
@@ -178,13 +174,12 @@ def test_sigkill_at_random_points_leaves_whole_files_and_the_rerun_equals_a_clea
         files = 0
         if warehouse.exists():
             files, problems = _whole_files_only(warehouse)
-            assert problems == [], (f"kill at file {files_read}", problems[:5])
+            assert problems == [], (f"killed at file {files_read} + {extra:.2f}s", problems[:5])
         outcomes.append((files_read, killed, files))
 
-        # the next run loads what is missing; the result is a clean load's, row for row
-        ingest(landing, warehouse)
-        assert _differences(warehouse, clean) == {}, f"kill at file {files_read}"
-
-    # The kills really fell inside the load: some after a few commits, before the last one.
-    assert any(killed and 0 < files < total_files for _, killed, files in outcomes), outcomes
+    # The kills fell inside the load (some after a few commits, before the last one) ...
     assert sum(killed for _, killed, _ in outcomes) >= KILLS - 1, outcomes  # the last may finish first
+    assert any(killed and 0 < files < total_files for _, killed, files in outcomes), outcomes
+    # ... and the next run loads what is missing: the result is a clean load's, row for row.
+    ingest(landing, warehouse)
+    assert _differences(warehouse, clean) == {}, outcomes
