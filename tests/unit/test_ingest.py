@@ -598,3 +598,49 @@ def test_a_failed_file_in_a_batch_does_not_take_the_others_with_it(
         ("loaded", 0, 2),
         ("skipped", 0, 0),
     ]
+
+
+# Per-file counts of the bad-input fixture (tests/fixtures/ingest/README.md lists each bad line):
+# (rows read, loaded, duplicate, rejected)
+BAD_FILES = {
+    "app_events/sdr-2026-03-02.csv": (3, 2, 0, 1),  # a short row
+    "app_events/segment-2026-03-02.jsonl": (8, 2, 0, 6),  # 6 broken lines of 8
+    "app_events/segment-2026-03-03.jsonl.gz": (193, 192, 0, 1),  # truncated: the cut line
+    "crm/Account-2026-03-02.csv": (2, 0, 0, 2),  # no Id column
+    "helpdesk/tickets-2026-03.csv": (2, 1, 0, 1),  # a bad timestamp
+}
+
+
+def test_pulse_ingest_on_the_bad_fixture_prints_counts_and_exits_0(tmp_path: Path) -> None:
+    """Bad rows never fail the command: exit 0, the per-source table adds up to the per-file manifest."""
+    from tests.support.commands import pulse
+
+    landing, warehouse = _landing(tmp_path, "bad"), tmp_path / "w.duckdb"
+    args = ["ingest", "--landing", str(landing), "--warehouse", str(warehouse), "--quiet"]
+    first = pulse(*args, env=dict(os.environ), check=False)
+    assert first.returncode == 0, first.stderr
+    # source, files loaded / skipped / failed, rows, duplicates, rejected (the seconds column varies)
+    printed = [line.split()[:7] for line in first.stdout.splitlines()[1:]]
+    assert printed == [
+        ["app_events", "3", "0", "0", "196", "0", "8"],
+        ["crm", "1", "0", "0", "0", "0", "2"],
+        ["helpdesk", "1", "0", "0", "1", "0", "1"],
+        ["total", "5", "0", "0", "197", "0", "11"],
+    ], first.stdout
+    manifest = _query(
+        warehouse,
+        "select path, rows_read, rows_loaded, rows_duplicate, rows_rejected from raw.loaded_files",
+    )
+    assert {path: counts for path, *counts in manifest} == {p: list(c) for p, c in BAD_FILES.items()}
+    reasons = _query(
+        warehouse,
+        "select source, split_part(reason, ':', 1), count(*) from raw.rejects group by all "
+        "order by 3 desc, 1, 2 limit 2",
+    )
+    assert reasons == [
+        ("crm", "missing column 'Id' in CSV header (needed for sf_id)", 2),
+        ("app_events", "invalid JSON", 1),
+    ]
+    again = pulse(*args, env=dict(os.environ), check=False)
+    assert again.returncode == 0
+    assert again.stdout.splitlines()[-1].split()[:7] == ["total", "0", "5", "0", "0", "0", "0"]
