@@ -95,7 +95,9 @@ def test_one_row_per_account_per_day_since_creation(con: duckdb.DuckDBPyConnecti
         from marts.dim_accounts as a
         left join marts.fct_account_health_daily as h using (account_id)
         group by all
-        having count(h.as_of_date) <> datediff('day', a.created_date, ?) + 1
+        -- a null creation date would make every comparison below null (not true): flag it explicitly
+        having a.created_date is null
+            or count(h.as_of_date) <> datediff('day', a.created_date, ?) + 1
             or count(distinct h.as_of_date) <> count(h.as_of_date)
             or min(h.as_of_date) <> a.created_date or max(h.as_of_date) <> ?
         """,
