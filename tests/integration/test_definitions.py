@@ -11,6 +11,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from orchestration.ingest import ingest
+from orchestration.warehouse import RAW_TABLES
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -58,9 +61,49 @@ def test_rollups_are_daily_partitioned(defs: dg.Definitions) -> None:
     assert graph.get(dg.AssetKey(["marts", "dim_accounts"])).partitions_def is None
 
 
-def test_schedule_and_sensor(defs: dg.Definitions) -> None:
-    assert defs.resolve_schedule_def("daily_build_schedule").job_name == "daily_build"
-    assert defs.resolve_sensor_def("landing_files_sensor") is not None
+def test_schedule_and_sensor(defs: dg.Definitions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The daily schedule builds everything at 05:30 UTC; the landing sensor (as the code location serves it)
+    starts the ingestion assets when a file lands and skips when nothing changed."""
+    schedule = defs.resolve_schedule_def("daily_build_schedule")
+    assert (schedule.job_name, schedule.cron_schedule, schedule.execution_timezone) == (
+        "daily_build",
+        "30 5 * * *",
+        "UTC",
+    )
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    graph = defs.resolve_asset_graph()
+    assert defs.resolve_job_def("daily_build").asset_layer.selected_asset_keys == graph.get_all_asset_keys()
+
+    sensor = defs.resolve_sensor_def("landing_files_sensor")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    raw = {dg.AssetKey(["raw", table]) for table in RAW_TABLES}
+    assert defs.resolve_job_def(sensor.job_name).asset_layer.selected_asset_keys == raw
+
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv("PULSE_LANDING", str(landing))
+    monkeypatch.setenv("PULSE_WAREHOUSE", str(warehouse))
+    (landing / "app_events").mkdir(parents=True)
+    with dg.instance_for_test() as instance:
+
+        def tick(cursor: str | None) -> tuple[list[dg.RunRequest], str | None, str | None]:
+            with dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs) as context:
+                data = sensor.evaluate_tick(context)
+            return list(data.run_requests or []), data.cursor, data.skip_message
+
+        requests, cursor, skipped = tick(None)
+        assert requests == [] and skipped is not None and "no new files" in skipped
+        (landing / "app_events" / "segment-2026-03-05.jsonl").write_text(
+            '{"type":"track","messageId":"n-1","timestamp":"2026-03-05T10:00:00Z","userId":"U1",'
+            '"event":"Login","context":{"groupId":"A1"}}\n'
+        )
+        requests, cursor, skipped = tick(cursor)
+        assert len(requests) == 1 and skipped is None
+        assert requests[0].tags["pulse/new_files"] == "1"
+        ingest(landing, warehouse)  # loaded (as the requested run would): the next tick has nothing to do
+        requests, cursor, skipped = tick(cursor)
+        assert requests == [] and skipped == "changed files are already loaded"
+        requests, cursor, skipped = tick(cursor)
+        assert requests == [] and skipped is not None and "no new files among 1 landing files" in skipped
 
 
 def test_the_daily_schedule_rolls_up_yesterday(defs: dg.Definitions) -> None:

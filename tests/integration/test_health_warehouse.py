@@ -8,6 +8,7 @@ PULSE_HEALTH_TEST_LANDING for the ground truth) to use an existing one.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 import re
 from dataclasses import dataclass
@@ -94,7 +95,9 @@ def test_one_row_per_account_per_day_since_creation(con: duckdb.DuckDBPyConnecti
         from marts.dim_accounts as a
         left join marts.fct_account_health_daily as h using (account_id)
         group by all
-        having count(h.as_of_date) <> datediff('day', a.created_date, ?) + 1
+        -- a null creation date would make every comparison below null (not true): flag it explicitly
+        having a.created_date is null
+            or count(h.as_of_date) <> datediff('day', a.created_date, ?) + 1
             or count(distinct h.as_of_date) <> count(h.as_of_date)
             or min(h.as_of_date) <> a.created_date or max(h.as_of_date) <> ?
         """,
@@ -152,18 +155,74 @@ def test_metric_list_matches_the_built_model(con: duckdb.DuckDBPyConnection) -> 
     assert unpivoted == set(METRICS)
 
 
-def test_population_health_score_extremes(con: duckdb.DuckDBPyConnection) -> None:
+def _population_average_weight() -> float:
+    """population_average_score in seeds/health_settings.csv (default 50, as in the model) / 100."""
+    with (SEEDS / "health_settings.csv").open(newline="") as handle:
+        values = {row["setting"]: row["value"] for row in csv.DictReader(handle)}
+    return float(values.get("population_average_score", 50)) / 100
+
+
+def test_population_health_score_follows_its_formula_on_every_row(con: duckdb.DuckDBPyConnection) -> None:
+    """score = 100 * (good + w * average) / (good + average + poor), w = population_average_score / 100;
+    Unknown accounts are counted but not ranked; no ranked account gives a null score. The counts are those
+    of marts.fct_account_health_daily for the same day and segment (as of that day)."""
+    w = _population_average_weight()
     rows = con.execute(
         """
-        select population_health_score, good_accounts, average_accounts, poor_accounts
-        from marts.fct_population_health_daily where segment_type = 'overall'
+        select segment_type, segment_value, as_of_date, population_health_score,
+               accounts, good_accounts, average_accounts, poor_accounts, unknown_accounts
+        from marts.fct_population_health_daily
         """
     ).fetchall()
-    for score, good, average, poor in rows:
-        if good and not average and not poor:
-            assert score == 100
-        if poor and not average and not good:
-            assert score == 0
+    days = con.execute("select count(distinct as_of_date) from marts.fct_account_health_daily").fetchone()[0]
+    assert len({row[2] for row in rows}) == days > 0
+    wrong = []
+    for segment, value, day, score, accounts, good, average, poor, unknown in rows:
+        ranked = good + average + poor
+        expected = 100 * (good + w * average) / ranked if ranked else None
+        if accounts != ranked + unknown or (
+            score != expected if expected is None or score is None else abs(score - expected) > 1e-9
+        ):
+            wrong.append((segment, value, day, score, expected, good, average, poor, unknown))
+    assert wrong == [], wrong[:5]
+    # On this data Average mixes with other ranks, so the weight w is really exercised.
+    assert any(average and (good or poor) for *_, good, average, poor, _unknown in rows)
+    # Every segment's counts are the account-days of the health mart (as of that day).
+    different = con.execute(
+        """
+        with expected as (
+            select as_of_date, 'overall' as segment_type, 'all' as segment_value, health_rank
+            from marts.fct_account_health_daily
+            union all
+            select as_of_date, 'success_manager', coalesce(success_manager, '(none)'), health_rank
+            from marts.fct_account_health_daily
+            union all
+            select as_of_date, 'company_size', coalesce(company_size, '(none)'), health_rank
+            from marts.fct_account_health_daily
+            union all
+            select as_of_date, 'tier', coalesce(tier, '(none)'), health_rank
+            from marts.fct_account_health_daily
+        ),
+        counted as (
+            select as_of_date, segment_type, segment_value, count(*) as accounts,
+                   count(*) filter (where health_rank = 'Good') as good_accounts,
+                   count(*) filter (where health_rank = 'Average') as average_accounts,
+                   count(*) filter (where health_rank = 'Poor') as poor_accounts,
+                   count(*) filter (where health_rank = 'Unknown') as unknown_accounts
+            from expected group by all
+        )
+        select count(*) from (
+            (select * from counted except all
+             select as_of_date, segment_type, segment_value, accounts, good_accounts, average_accounts,
+                    poor_accounts, unknown_accounts from marts.fct_population_health_daily)
+            union all
+            (select as_of_date, segment_type, segment_value, accounts, good_accounts, average_accounts,
+                    poor_accounts, unknown_accounts from marts.fct_population_health_daily
+             except all select * from counted)
+        )
+        """
+    ).fetchone()[0]
+    assert different == 0
 
 
 def test_backtest_reports_and_churned_accounts_are_flagged_poor(health_warehouse: HealthWarehouse) -> None:
@@ -174,7 +233,9 @@ def test_backtest_reports_and_churned_accounts_are_flagged_poor(health_warehouse
     assert result.cancelled_accounts > 0
     assert result.recall is not None and result.precision is not None
     churned = _churned(health_warehouse.landing)
-    flagged = {account for account, lead in result.leads.items() if lead > 0}
+    # Each lead, recounted here: walk back from the eve of cancellation while the account is Poor.
+    assert result.leads == _leads_walking_back(health_warehouse.warehouse)
+    flagged = set(result.leads)
     # Churned accounts are Poor on the eve of cancellation, with warning time to act.
     assert len(flagged & churned) >= 0.7 * len(churned), (flagged, churned)
     assert result.median_lead_days is not None and result.median_lead_days >= 14
@@ -279,6 +340,45 @@ def test_default_profile_reproduces_seed_002(con: duckdb.DuckDBPyConnection, eva
     assert sum(built.values()) == 0, built
 
 
+def _leads_walking_back(warehouse: Path) -> dict[str, int]:
+    """Days from the first day of the final uninterrupted Poor stretch to the cancellation, for every
+    cancelled account Poor on the eve of its cancellation (cancellation: dim_accounts' date, else the first
+    Cancelled day), counted day by day in Python."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        last_day = con.execute("select max(as_of_date) from marts.fct_account_health_daily").fetchone()[0]
+        cancelled = dict(
+            con.execute(
+                """
+                select a.account_id, coalesce(a.cancellation_date, min(h.as_of_date) filter (
+                    where h.status = 'Cancelled'))
+                from marts.dim_accounts as a
+                left join marts.fct_account_health_daily as h using (account_id)
+                group by a.account_id, a.cancellation_date
+                """
+            ).fetchall()
+        )
+        ranks = {
+            (account, day): rank
+            for account, day, rank in con.execute(
+                "select account_id, as_of_date, health_rank from marts.fct_account_health_daily"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    leads = {}
+    for account, cancelled_on in cancelled.items():
+        if cancelled_on is None or cancelled_on > last_day:
+            continue
+        day = cancelled_on - dt.timedelta(days=1)
+        while ranks.get((account, day)) == "Poor":
+            day -= dt.timedelta(days=1)
+        lead = (cancelled_on - day).days - 1
+        if lead:
+            leads[account] = lead
+    return leads
+
+
 def _churned(landing: Path) -> set[str]:
     truth = landing / "ground_truth.csv"
     assert truth.exists(), "ground_truth.csv from `pulse generate` is needed to check churned archetypes"
@@ -312,8 +412,8 @@ def test_backtest_of_a_usage_only_candidate(
     )
     current = run_backtest(health_warehouse.warehouse)
     churned = _churned(health_warehouse.landing)
-    flagged = {account for account, lead in candidate.leads.items() if lead > 0}
-    flagged_now = {account for account, lead in current.leads.items() if lead > 0}
+    flagged = set(candidate.leads)  # accounts Poor on the eve of cancellation
+    flagged_now = set(current.leads)
     assert candidate.cancelled_accounts == current.cancelled_accounts > 0
     assert len(flagged & churned) >= 0.05 * len(churned), (flagged, churned)
     # The satisfaction indicators (risk, sentiment) are what flag most churners in advance.

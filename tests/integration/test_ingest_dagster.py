@@ -90,3 +90,38 @@ def test_sensor_requests_a_run_only_for_new_files(pulse_env: tuple[Path, Path]) 
     done = _evaluate(pending.cursor)
     assert isinstance(done, dg.SensorResult) and not done.run_requests
     assert isinstance(_evaluate(done.cursor), dg.SkipReason)
+
+
+def test_ingestion_assets_on_the_bad_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bad rows do not fail the assets; each asset's metadata has its table's files, rows and rejects, and the
+    run log has the summary table."""
+    from orchestration.defs.ingestion import raw_app_events, raw_crm, raw_helpdesk_tickets
+
+    landing = tmp_path / "landing"
+    shutil.copytree(FIXTURES / "bad", landing)
+    monkeypatch.setenv("PULSE_LANDING", str(landing))
+    monkeypatch.setenv("PULSE_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    with dg.instance_for_test() as instance:
+        result = dg.materialize([raw_app_events, raw_helpdesk_tickets, raw_crm], instance=instance)
+        logged = "\n".join(entry.user_message for entry in instance.all_logs(result.run_id))
+    assert result.success
+    counts = {
+        tuple(event.asset_key.path)[1]: tuple(
+            event.materialization.metadata[name].value
+            for name in ("files_loaded", "rows_loaded", "rows_duplicate", "rows_rejected")
+        )
+        for event in result.get_asset_materialization_events()
+    }
+    assert counts == {
+        "app_events": (3, 196, 0, 8),  # sdr 2 + 1, segment 2 + 6, truncated gzip 192 + 1
+        "helpdesk_tickets": (1, 1, 0, 1),
+        "crm_accounts": (1, 0, 0, 2),  # no Id column: both rows rejected
+        "crm_contacts": (0, 0, 0, 0),  # the fixture's CRM folder has only an Account export
+        "crm_activities": (0, 0, 0, 0),
+    }
+    # the app_events asset logs the loader's summary: its source line and total
+    summary = logged.split("ingest app_events from", 1)[1]
+    assert [line.split()[:7] for line in summary.splitlines()[2:4]] == [
+        ["app_events", "3", "0", "0", "196", "0", "8"],
+        ["total", "3", "0", "0", "196", "0", "8"],
+    ], summary[:600]

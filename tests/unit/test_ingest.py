@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import gzip
 import json
 import os
 import shutil
@@ -251,22 +254,62 @@ def test_a_killed_load_leaves_nothing_and_the_next_run_loads_the_file_whole(tmp_
     assert _query(warehouse, "select count(*) from raw.app_events") == [(5001,)]
 
 
+def _sparkify_counts(folder: Path) -> dict[str, int]:
+    """What the Sparkify files hold, counted from the files themselves (not from the loader)."""
+    rows = [
+        json.loads(line)
+        for path in sorted(folder.glob("*.json"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    identified = [row for row in rows if row.get("userId")]  # "" is missing (README: empty counts as missing)
+    return {
+        "files": len(list(folder.glob("*.json"))),
+        "lines": len(rows),
+        "anonymous": len(rows) - len(identified),
+        # the mapping's message id hashes (userId, sessionId, itemInSession, ts): distinct keys load once
+        "distinct_events": len(
+            {(r["userId"], r["sessionId"], r["itemInSession"], r["ts"]) for r in identified}
+        ),
+        "users": len({row["userId"] for row in identified}),
+        "levels": len({row["level"] for row in identified}),
+        "first_day": min(
+            dt.datetime.fromtimestamp(row["ts"] / 1000, tz=dt.UTC).date() for row in identified
+        ).isoformat(),
+    }
+
+
+def _bpi_counts(path: Path) -> dict[str, int]:
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return {
+        "rows": len(rows),
+        "tickets": len({row["case_id"] for row in rows}),
+        "impacts": len({row["impact"] for row in rows}),
+        "no_organization": sum(1 for row in rows if not row["organization involved"]),
+    }
+
+
 def test_third_party_logs_load_through_their_mapping_files_only(tmp_path: Path) -> None:
     landing = tmp_path / "landing"
     shutil.copytree(DATASETS / "sparkify_eventsim", landing / "sparkify")
     shutil.copytree(DATASETS / "bpi2013_incidents", landing / "bpi2013")
+    expected = _sparkify_counts(landing / "sparkify")
+    # tests/fixtures/datasets/README.md describes these files; the counts agree with it
+    assert (expected["lines"], expected["anonymous"], expected["users"]) == (8056, 286, 97)
     warehouse = tmp_path / "w.duckdb"
     summary = ingest(landing, warehouse, sources=["sparkify", "bpi2013"])
     assert not summary.failures
 
     sparkify = summary.totals(["app_events"])
-    assert sparkify["files_loaded"] == 30
-    assert sparkify["rows_read"] == 8056
-    assert sparkify["rows_rejected"] == 286 and sparkify["rows_loaded"] == 8056 - 286
+    assert sparkify["files_loaded"] == expected["files"]
+    assert sparkify["rows_read"] == expected["lines"]
+    assert sparkify["rows_rejected"] == expected["anonymous"]
+    assert sparkify["rows_loaded"] == expected["distinct_events"] == expected["lines"] - expected["anonymous"]
     reasons = _query(
         warehouse, "select reason, count(*) from raw.rejects where source = 'sparkify' group by all"
     )
-    assert reasons == [("anonymous traffic: no userId", 286)]
+    assert reasons == [("anonymous traffic: no userId", expected["anonymous"])]
     users = _query(
         warehouse,
         "select count(distinct user_id), count(distinct account_id), "
@@ -275,17 +318,25 @@ def test_third_party_logs_load_through_their_mapping_files_only(tmp_path: Path) 
         "bool_and(event_type = 'track') "
         "from raw.app_events",
     )
-    assert users == [(97, 97, True, 2, "2018-11-01", True)]
+    assert users == [
+        (expected["users"], expected["users"], True, expected["levels"], expected["first_day"], True)
+    ]
 
+    files = list((landing / "bpi2013").iterdir())
+    assert len(files) == 1
+    log = _bpi_counts(files[0])
+    assert (log["rows"], log["tickets"]) == (65533, 7554)  # as the provenance README says
     bpi = summary.totals(["helpdesk_tickets"])
-    assert (bpi["rows_loaded"], bpi["rows_rejected"]) == (65533, 0)
+    assert (bpi["rows_loaded"], bpi["rows_rejected"]) == (log["rows"], 0)
     tickets = _query(
         warehouse,
         "select count(*), count(distinct ticket_id), min(updated_at)::varchar, count(distinct priority), "
         "count(*) filter (where account_id is null) from raw.helpdesk_tickets",
     )
     # 2010-03-31T16:59:42+02:00 is 14:59:42 UTC
-    assert tickets == [(65533, 7554, "2010-03-31 14:59:42", 4, 0)]
+    assert tickets == [
+        (log["rows"], log["tickets"], "2010-03-31 14:59:42", log["impacts"], log["no_organization"])
+    ]
     first = _query(
         warehouse, "select status, priority, attributes->>'$.\"lifecycle:transition\"', "
         "attributes->>'$.\"org:resource\"', attributes->>'$.product' "
@@ -547,3 +598,49 @@ def test_a_failed_file_in_a_batch_does_not_take_the_others_with_it(
         ("loaded", 0, 2),
         ("skipped", 0, 0),
     ]
+
+
+# Per-file counts of the bad-input fixture (tests/fixtures/ingest/README.md lists each bad line):
+# (rows read, loaded, duplicate, rejected)
+BAD_FILES = {
+    "app_events/sdr-2026-03-02.csv": (3, 2, 0, 1),  # a short row
+    "app_events/segment-2026-03-02.jsonl": (8, 2, 0, 6),  # 6 broken lines of 8
+    "app_events/segment-2026-03-03.jsonl.gz": (193, 192, 0, 1),  # truncated: the cut line
+    "crm/Account-2026-03-02.csv": (2, 0, 0, 2),  # no Id column
+    "helpdesk/tickets-2026-03.csv": (2, 1, 0, 1),  # a bad timestamp
+}
+
+
+def test_pulse_ingest_on_the_bad_fixture_prints_counts_and_exits_0(tmp_path: Path) -> None:
+    """Bad rows never fail the command: exit 0, the per-source table adds up to the per-file manifest."""
+    from tests.support.commands import pulse
+
+    landing, warehouse = _landing(tmp_path, "bad"), tmp_path / "w.duckdb"
+    args = ["ingest", "--landing", str(landing), "--warehouse", str(warehouse), "--quiet"]
+    first = pulse(*args, env=dict(os.environ), check=False)
+    assert first.returncode == 0, first.stderr
+    # source, files loaded / skipped / failed, rows, duplicates, rejected (the seconds column varies)
+    printed = [line.split()[:7] for line in first.stdout.splitlines()[1:]]
+    assert printed == [
+        ["app_events", "3", "0", "0", "196", "0", "8"],
+        ["crm", "1", "0", "0", "0", "0", "2"],
+        ["helpdesk", "1", "0", "0", "1", "0", "1"],
+        ["total", "5", "0", "0", "197", "0", "11"],
+    ], first.stdout
+    manifest = _query(
+        warehouse,
+        "select path, rows_read, rows_loaded, rows_duplicate, rows_rejected from raw.loaded_files",
+    )
+    assert {path: counts for path, *counts in manifest} == {p: list(c) for p, c in BAD_FILES.items()}
+    reasons = _query(
+        warehouse,
+        "select source, split_part(reason, ':', 1), count(*) from raw.rejects group by all "
+        "order by 3 desc, 1, 2 limit 2",
+    )
+    assert reasons == [
+        ("crm", "missing column 'Id' in CSV header (needed for sf_id)", 2),
+        ("app_events", "invalid JSON", 1),
+    ]
+    again = pulse(*args, env=dict(os.environ), check=False)
+    assert again.returncode == 0
+    assert again.stdout.splitlines()[-1].split()[:7] == ["total", "0", "5", "0", "0", "0", "0"]
