@@ -32,8 +32,8 @@ CHAIN = (
     "int_health_profile_assignment",
     "int_health_criteria_results",
     "int_health_categories_daily",
-    "int_health_accounts_daily",
-    "int_health_daily",
+    "int_health_evaluated_daily",
+    "int_health_rolled_up_daily",
 )
 
 
@@ -103,11 +103,11 @@ def run_chain(con: duckdb.DuckDBPyConnection, nodes: dict[str, dict], prefix: st
     replacements = {nodes[name]["relation"]: f"temp.main.{prefix}{name}" for name in CONFIG_SEEDS + CHAIN}
     for name in CHAIN:
         sql = nodes[name]["sql"]
-        # Longest first, so "x.int_health_daily" is not clobbered by a shorter relation's replacement.
+        # Longest first, so "x.int_health_rolled_up_daily" is not clobbered by a shorter relation's replacement.
         for relation in sorted(replacements, key=len, reverse=True):
             sql = sql.replace(relation, replacements[relation])
         con.execute(f"create or replace temp table {prefix}{name} as {sql}")
-    return f"{prefix}int_health_daily"
+    return f"{prefix}int_health_rolled_up_daily"
 
 
 def evaluate_configs(
