@@ -1,1 +1,1 @@
-"""Rules `(metric, operator, threshold)` over catalog metrics: validation (evaluation is the dbt macro criteria_evaluate)."""
+"""Rule rows `(metric, operator, threshold)` over catalog metrics: their validation."""

@@ -4,9 +4,9 @@ Every point-in-time account metric is a column of int_account_metrics_daily in
 models/intermediate/metrics/_int_metrics__models.yml: name, data_type (bigint | double | varchar), description
 and config.meta (unit, measures, source, model, mart). dbt reads it through the macro metric_catalog(); Python
 reads it here (validation of criteria and segment filters, test fixtures). The one thing dbt cannot derive is
-the column list of the contract-enforced marts.fct_account_health_daily, so sync_mart_yaml() writes the metric
-columns between the generated markers in models/marts/health/_health__models.yml; it must run before dbt parses
-(orchestration/dbt_project.py) and a test checks the committed file is in sync.
+the column list of the contract-enforced marts.fct_account_health_daily, so sync_mart_yaml() writes the
+metric columns between the generated markers in models/marts/health/_health__models.yml; it runs before dbt
+parses (orchestration/dbt_project.py) and a test checks the committed file is in sync.
 """
 
 from __future__ import annotations
@@ -89,11 +89,15 @@ def load_catalog(root: Path | str = PROJECT_ROOT) -> dict[str, Metric]:
             raise CatalogError(f"{where}: the name must be a new lowercase name (a-z, 0-9, _)")
         data_type = str(column.get("data_type", "")).lower()
         if data_type not in DATA_TYPES:
-            raise CatalogError(f"{where}: data_type '{data_type}' is not allowed; allowed: {', '.join(DATA_TYPES)}")
+            raise CatalogError(
+                f"{where}: data_type '{data_type}' is not allowed; allowed: {', '.join(DATA_TYPES)}"
+            )
         sources = meta.get("source")
         sources = tuple(sources) if isinstance(sources, list) else (sources,)
         if not sources or any(source not in SOURCES for source in sources):
-            raise CatalogError(f"{where}: source {meta.get('source')!r} is not allowed; allowed: {', '.join(SOURCES)}")
+            raise CatalogError(
+                f"{where}: source {meta.get('source')!r} is not allowed; allowed: {', '.join(SOURCES)}"
+            )
         if meta.get("measures") not in MEASURES:
             raise CatalogError(
                 f"{where}: measures {meta.get('measures')!r} is not allowed; allowed: {', '.join(MEASURES)}"
@@ -115,8 +119,8 @@ def load_catalog(root: Path | str = PROJECT_ROOT) -> dict[str, Metric]:
 
 
 def mart_metric_columns(metrics: dict[str, Metric]) -> list[dict]:
-    """The contract columns of marts.fct_account_health_daily for the catalog's metrics (mart: false left out),
-    with the metric's data tests (the mart's asset checks)."""
+    """The contract columns of marts.fct_account_health_daily: the catalog's metrics (mart: false left out),
+    with their data tests (the mart's asset checks)."""
     columns = []
     for metric in metrics.values():
         if metric.mart:
