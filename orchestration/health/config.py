@@ -348,11 +348,15 @@ def _check_hierarchy(warehouse: Path, errors: list[str]) -> None:
         )
 
 
-def collect_health_config_errors(seeds_dir: Path | str, warehouse: Path | str | None = None) -> list[str]:
-    """Every problem in seeds_dir (and the warehouse CRM hierarchy), as `file:row: message`."""
+def collect_health_config_errors(
+    seeds_dir: Path | str, warehouse: Path | str | None = None, project_root: Path | str = PROJECT_ROOT
+) -> list[str]:
+    """Every problem in seeds_dir (and the warehouse CRM hierarchy), as `file:row: message`.
+
+    Metrics come from the metric catalog of project_root (a copy of the project in tests)."""
     seeds = Path(seeds_dir)
     errors: list[str] = []
-    catalog = load_catalog()
+    catalog = load_catalog(project_root)
     categories = _check_settings(seeds, errors)
     profiles = _check_profiles(seeds, errors)
     # A candidate folder without its own segment filters is evaluated with the project's (like preview).
@@ -366,9 +370,11 @@ def collect_health_config_errors(seeds_dir: Path | str, warehouse: Path | str | 
     return errors
 
 
-def validate_health_config(seeds_dir: Path | str, warehouse: Path | str | None = None) -> list[str]:
+def validate_health_config(
+    seeds_dir: Path | str, warehouse: Path | str | None = None, project_root: Path | str = PROJECT_ROOT
+) -> list[str]:
     """Raise HealthConfigError listing every problem; return [] when the configuration is valid."""
-    errors = collect_health_config_errors(seeds_dir, warehouse)
+    errors = collect_health_config_errors(seeds_dir, warehouse, project_root)
     if errors:
         raise HealthConfigError(errors)
     return errors
