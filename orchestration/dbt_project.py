@@ -171,8 +171,12 @@ def manifest_is_stale() -> bool:
 def ensure_manifest() -> Path:
     """Run `dbt parse` when models, seeds or macros changed since the manifest was written.
 
-    Parsing takes seconds; it is not a build.
+    Parsing takes seconds; it is not a build. First the mart's metric columns are regenerated from the metric
+    catalog (the one step dbt cannot derive itself), so a new metric reaches the mart's contract.
     """
+    from orchestration.metrics.catalog import sync_mart_yaml
+
+    sync_mart_yaml(PROJECT_ROOT)
     if manifest_is_stale():
         run_dbt(["parse", "--quiet"]).check()
     return MANIFEST_PATH

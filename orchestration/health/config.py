@@ -1,8 +1,11 @@
-"""Validation of the health configuration (seeds: health_profiles, health_criteria, health_settings).
+"""Validation of the health configuration (seeds: health_profiles, health_segment_filters, health_criteria,
+health_settings).
 
 A bad configuration must stop the build before any model runs and say where and what is allowed:
 `seeds/health_criteria.csv:7: metric 'active_dayz_14d' is unknown; allowed: account_age_days, ...`.
-Dagster and `pulse health validate` call validate_health_config() before dbt.
+Dagster and `pulse health validate` call validate_health_config() before dbt. Criteria and segment filters are
+rule rows checked by orchestration.criteria.rules against the metric catalog; the settings, their types and
+defaults are the columns of intermediate.int_health_settings (its properties file).
 """
 
 from __future__ import annotations
@@ -12,35 +15,31 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.health.metrics import CHANGE_OPERATORS, METRICS, NULL_OPERATORS, NUMBER, operators_for
+import yaml
+
+from orchestration.criteria.rules import check_rule
+from orchestration.metrics.catalog import Metric, load_catalog
+from orchestration.warehouse import PROJECT_ROOT
 
 PROFILES_FILE = "health_profiles.csv"
+SEGMENT_FILTERS_FILE = "health_segment_filters.csv"
 CRITERIA_FILE = "health_criteria.csv"
 SETTINGS_FILE = "health_settings.csv"
+# The settings model's properties: one column per setting, with its type and default (config.meta.default).
+SETTINGS_MODEL_FILE = PROJECT_ROOT / "models" / "intermediate" / "health" / "_int_health__models.yml"
+SETTINGS_MODEL = "int_health_settings"
 
-PROFILE_COLUMNS = ("profile", "precedence", "is_default", "model", "segment_filter")
+PROFILE_COLUMNS = ("profile", "precedence", "is_default", "model")
 PROFILE_OPTIONAL = ("good_min_score", "poor_max_score", "description")
+SEGMENT_FILTER_COLUMNS = ("profile", "metric", "operator", "value")
+SEGMENT_FILTER_OPTIONAL = ("description",)
 CRITERIA_COLUMNS = ("profile", "category", "criterion_id", "outcome", "metric", "operator", "threshold")
 CRITERIA_OPTIONAL = ("weight", "category_weight", "reason_label", "description")
 MODELS = ("rules", "weighted")
 OUTCOMES = ("Good", "Poor")
 BOOLEANS = {"true": True, "false": False}
-# Categories a criterion may use unless health_settings.csv lists its own (setting `categories`, | separated).
-DEFAULT_CATEGORIES = (
-    "usage",
-    "engagement",
-    "adoption",
-    "onboarding",
-    "risk",
-    "work",
-    "sentiment",
-    "satisfaction",
-    "support",
-    "service",
-    "renewal",
-    "value",
-)
-SETTINGS: dict[str, str] = {
+# What each setting allows (the settings themselves and their defaults: int_health_settings' properties).
+SETTING_RULES: dict[str, str] = {
     "parent_rollup_method": "children | contract_value",
     "parent_good_share": "a number in (0, 1]",
     "parent_poor_share": "a number in (0, 1]",
@@ -48,7 +47,6 @@ SETTINGS: dict[str, str] = {
     "population_average_score": "a number in [0, 100]",
     "categories": "category names separated by |",
 }
-MAX_FILTER_CONDITIONS = 5  # int_health_profile_filters parses at most this many
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 RESERVED_PROFILES = ("parent_rollup",)
 
@@ -105,68 +103,40 @@ def _number(text: str) -> float | None:
         return None
 
 
-def _check_condition(metric: str, operator: str, threshold: str, where: str, what: str) -> list[str]:
-    """Errors of one `metric operator threshold` (a criterion or a segment condition)."""
-    if metric not in METRICS:
-        return [f"{where}: {what}metric '{metric}' is unknown; allowed: {', '.join(METRICS)}"]
-    allowed = operators_for(metric)
-    if operator not in allowed:
-        return [
-            f"{where}: {what}operator '{operator}' is not allowed on {METRICS[metric]} metric {metric}; "
-            f"allowed: {', '.join(allowed)}"
-        ]
-    if operator in NULL_OPERATORS:
-        return [] if not threshold else [f"{where}: {what}{operator} takes no threshold (got '{threshold}')"]
-    if not threshold:
-        return [f"{where}: {what}{operator} on {metric} needs a threshold"]
-    if operator == "between":
-        parts = threshold.split("|")
-        numbers = [_number(part) for part in parts]
-        if len(parts) != 2 or None in numbers:
-            return [f"{where}: {what}threshold '{threshold}' of between must be two numbers 'low|high'"]
-        if numbers[0] > numbers[1]:
-            return [f"{where}: {what}threshold '{threshold}': low is above high"]
-        return []
-    if operator in ("in", "not_in"):
-        if any(not item.strip() for item in threshold.split("|")):
-            return [f"{where}: {what}threshold '{threshold}' of {operator} must be values separated by |"]
-        return []
-    if (METRICS[metric] == NUMBER or operator in CHANGE_OPERATORS) and _number(threshold) is None:
-        kind = "a ratio such as -0.5 (= halved)" if operator in CHANGE_OPERATORS else "a number"
-        return [f"{where}: {what}threshold '{threshold}' is not a number; {metric} {operator} needs {kind}"]
-    return []
-
-
-def parse_segment_filter(text: str) -> list[tuple[str, str, str]]:
-    """`journey_stage = Onboarding and onboarding_program = Project` -> [(metric, operator, value), ...]."""
-    conditions = []
-    for part in text.split(" and "):
-        tokens = part.strip().split(" ", 2)
-        conditions.append(
-            (tokens[0], tokens[1] if len(tokens) > 1 else "", tokens[2].strip() if len(tokens) > 2 else "")
-        )
-    return conditions
+def setting_defaults(path: Path = SETTINGS_MODEL_FILE) -> dict[str, str]:
+    """{setting: default as text}, from the columns of int_health_settings (the one place defaults live)."""
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    model = next(model for model in spec["models"] if model["name"] == SETTINGS_MODEL)
+    return {
+        column["name"]: str(((column.get("config") or {}).get("meta") or {}).get("default", ""))
+        for column in model["columns"]
+    }
 
 
 def _check_settings(seeds_dir: Path, errors: list[str]) -> tuple[str, ...]:
     path = seeds_dir / SETTINGS_FILE
-    categories = DEFAULT_CATEGORIES
+    defaults = setting_defaults()
+    categories = tuple(defaults["categories"].split("|"))
     if not path.exists():
         return categories
     for row in _read(path, ("setting", "value"), ("description",), errors):
         name, value = row.values["setting"], row.values["value"]
-        if name not in SETTINGS:
-            errors.append(f"{row.where()}: setting '{name}' is unknown; allowed: {', '.join(SETTINGS)}")
+        if name not in defaults:
+            errors.append(f"{row.where()}: setting '{name}' is unknown; allowed: {', '.join(defaults)}")
         elif name == "parent_rollup_method" and value not in ("children", "contract_value"):
-            errors.append(f"{row.where()}: {name} '{value}' is not allowed; allowed: {SETTINGS[name]}")
+            errors.append(f"{row.where()}: {name} '{value}' is not allowed; allowed: {SETTING_RULES[name]}")
         elif name in ("parent_good_share", "parent_poor_share"):
             number = _number(value)
             if number is None or not 0 < number <= 1:
-                errors.append(f"{row.where()}: {name} '{value}' is not allowed; allowed: {SETTINGS[name]}")
+                errors.append(
+                    f"{row.where()}: {name} '{value}' is not allowed; allowed: {SETTING_RULES[name]}"
+                )
         elif name in ("average_score", "population_average_score"):
             number = _number(value)
             if number is None or not 0 <= number <= 100:
-                errors.append(f"{row.where()}: {name} '{value}' is not allowed; allowed: {SETTINGS[name]}")
+                errors.append(
+                    f"{row.where()}: {name} '{value}' is not allowed; allowed: {SETTING_RULES[name]}"
+                )
         elif name == "categories":
             categories = tuple(item.strip() for item in value.split("|") if item.strip())
             bad = [item for item in categories if not IDENTIFIER.match(item)]
@@ -217,16 +187,6 @@ def _check_profiles(seeds_dir: Path, errors: list[str]) -> dict[str, _Row]:
                     bands[column] = number
         if len(bands) == 2 and bands["poor_max_score"] >= bands["good_min_score"]:
             errors.append(f"{where}: poor_max_score must be below good_min_score")
-        segment = values["segment_filter"]
-        if segment:
-            conditions = parse_segment_filter(segment)
-            if len(conditions) > MAX_FILTER_CONDITIONS:
-                errors.append(
-                    f"{where}: segment_filter has {len(conditions)} conditions; at most "
-                    f"{MAX_FILTER_CONDITIONS} joined by ' and '"
-                )
-            for metric, operator, value in conditions:
-                errors.extend(_check_condition(metric, operator, value, where, "segment_filter: "))
     if len(defaults) > 1:
         errors.append(
             f"{defaults[1].where()}: a second default profile ('{defaults[1].values['profile']}'; "
@@ -247,8 +207,30 @@ def _check_profiles(seeds_dir: Path, errors: list[str]) -> dict[str, _Row]:
     return profiles
 
 
+def _check_segment_filters(
+    path: Path, profiles: dict[str, _Row], catalog: dict[str, Metric], errors: list[str]
+) -> None:
+    """One row per condition (any number per profile); each is a rule checked like a criterion."""
+    for row in _read(path, SEGMENT_FILTER_COLUMNS, SEGMENT_FILTER_OPTIONAL, errors):
+        values, where = row.values, row.where()
+        if values["profile"] not in profiles:
+            errors.append(
+                f"{where}: profile '{values['profile']}' is not in {PROFILES_FILE}; "
+                f"allowed: {', '.join(profiles)}"
+            )
+        errors.extend(
+            check_rule(
+                values["metric"], values["operator"], values["value"], where, "segment filter: ", catalog
+            )
+        )
+
+
 def _check_criteria(
-    seeds_dir: Path, profiles: dict[str, _Row], categories: tuple[str, ...], errors: list[str]
+    seeds_dir: Path,
+    profiles: dict[str, _Row],
+    categories: tuple[str, ...],
+    catalog: dict[str, Metric],
+    errors: list[str],
 ) -> None:
     seen: dict[str, str] = {}
     category_weights: dict[tuple[str, str], tuple[str, str]] = {}
@@ -275,7 +257,9 @@ def _check_criteria(
             errors.append(
                 f"{where}: outcome '{values['outcome']}' is unknown; allowed: {', '.join(OUTCOMES)}"
             )
-        errors.extend(_check_condition(values["metric"], values["operator"], values["threshold"], where, ""))
+        errors.extend(
+            check_rule(values["metric"], values["operator"], values["threshold"], where, "", catalog)
+        )
         for column in ("weight", "category_weight"):
             text = values.get(column, "")
             if text and ((_number(text) or 0) <= 0):
@@ -364,21 +348,33 @@ def _check_hierarchy(warehouse: Path, errors: list[str]) -> None:
         )
 
 
-def collect_health_config_errors(seeds_dir: Path | str, warehouse: Path | str | None = None) -> list[str]:
-    """Every problem in seeds_dir (and the warehouse CRM hierarchy), as `file:row: message`."""
+def collect_health_config_errors(
+    seeds_dir: Path | str, warehouse: Path | str | None = None, project_root: Path | str = PROJECT_ROOT
+) -> list[str]:
+    """Every problem in seeds_dir (and the warehouse CRM hierarchy), as `file:row: message`.
+
+    Metrics come from the metric catalog of project_root (a copy of the project in tests)."""
     seeds = Path(seeds_dir)
     errors: list[str] = []
+    catalog = load_catalog(project_root)
     categories = _check_settings(seeds, errors)
     profiles = _check_profiles(seeds, errors)
-    _check_criteria(seeds, profiles, categories, errors)
+    # A candidate folder without its own segment filters is evaluated with the project's (like preview).
+    filters = seeds / SEGMENT_FILTERS_FILE
+    if not filters.exists():
+        filters = PROJECT_ROOT / "seeds" / SEGMENT_FILTERS_FILE
+    _check_segment_filters(filters, profiles, catalog, errors)
+    _check_criteria(seeds, profiles, categories, catalog, errors)
     if warehouse is not None:
         _check_hierarchy(Path(warehouse), errors)
     return errors
 
 
-def validate_health_config(seeds_dir: Path | str, warehouse: Path | str | None = None) -> list[str]:
+def validate_health_config(
+    seeds_dir: Path | str, warehouse: Path | str | None = None, project_root: Path | str = PROJECT_ROOT
+) -> list[str]:
     """Raise HealthConfigError listing every problem; return [] when the configuration is valid."""
-    errors = collect_health_config_errors(seeds_dir, warehouse)
+    errors = collect_health_config_errors(seeds_dir, warehouse, project_root)
     if errors:
         raise HealthConfigError(errors)
     return errors

@@ -1,9 +1,10 @@
 """Evaluate a health configuration on a built warehouse without a dbt build.
 
-The SQL is dbt's own: the health models downstream of the configuration seeds are compiled by dbt once, and
-each is run as a DuckDB temp table with the seeds (and each other) swapped for temp tables loaded from a
-configuration folder. The metrics (intermediate.int_account_metrics_*) come from the warehouse, so a
-candidate configuration is judged on exactly the data and logic the build uses.
+The SQL is dbt's own: the health models downstream of the configuration seeds (dbt selection
+`tag:health_config`, set on models/intermediate/health/ in dbt_project.yml) are compiled by dbt once, and each
+is run, in dependency order, as a DuckDB temp table with the seeds they read (and each other) swapped for temp
+tables loaded from a configuration folder. The metrics (intermediate.int_account_metrics_*) come from the
+warehouse, so a candidate configuration is judged on exactly the data and logic the build uses.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -23,22 +25,41 @@ from orchestration.dbt_project import DBT_PROJECT_DIR
 from orchestration.warehouse import PROJECT_ROOT
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
-CONFIG_SEEDS = ("health_profiles", "health_criteria", "health_settings")
-# The health models that depend on the configuration, in dependency order.
-CHAIN = (
-    "int_health_profiles",
-    "int_health_profile_filters",
-    "int_health_criteria",
-    "int_health_profile_assignment",
-    "int_health_criteria_results",
-    "int_health_categories_daily",
-    "int_health_accounts_daily",
-    "int_health_daily",
-)
+SELECTION = "tag:health_config"
+# The model whose rows are the evaluated health (the one the marts read).
+FINAL_MODEL = "int_health_rolled_up_daily"
 
 
-def compile_chain(warehouse: Path) -> dict[str, dict]:
-    """Compile the health models with dbt; return {name: {"sql": compiled code, "relation": relation}}."""
+@dataclass
+class Chain:
+    """The compiled health models in dependency order, and the configuration seeds they read."""
+
+    models: list[str]
+    seeds: list[str]
+    nodes: dict[str, dict]  # name -> {"sql": compiled code (models), "relation": relation name}
+
+
+def _dependency_order(manifest: dict, selected: set[str]) -> list[str]:
+    """The selected node ids, each after the selected nodes it depends on (a topological sort)."""
+    ordered: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(unique_id: str) -> None:
+        if unique_id in ordered or unique_id in visiting:
+            return
+        visiting.add(unique_id)
+        for parent in manifest["nodes"][unique_id]["depends_on"]["nodes"]:
+            if parent in selected:
+                visit(parent)
+        ordered.append(unique_id)
+
+    for unique_id in sorted(selected):
+        visit(unique_id)
+    return ordered
+
+
+def compile_chain(warehouse: Path) -> Chain:
+    """Compile the health models (dbt selection tag:health_config) with dbt, in dependency order."""
     # A subprocess (dbt keeps its DuckDB connection open in-process), against an empty file named like the
     # warehouse: compiling needs no data, the relation names come out identical, and the warehouse itself is
     # never locked for writing (others may be reading it).
@@ -49,7 +70,7 @@ def compile_chain(warehouse: Path) -> dict[str, dict]:
             "compile",
             "--quiet",
             "--select",
-            " ".join(CHAIN),
+            SELECTION,
             "--project-dir",
             str(DBT_PROJECT_DIR),
             "--profiles-dir",
@@ -69,11 +90,22 @@ def compile_chain(warehouse: Path) -> dict[str, dict]:
         manifest = json.loads((scratch / "target" / "manifest.json").read_text())
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    nodes = {}
-    for node in manifest["nodes"].values():
-        if node["resource_type"] in ("model", "seed") and node["name"] in CHAIN + CONFIG_SEEDS:
-            nodes[node["name"]] = {"sql": node.get("compiled_code"), "relation": node["relation_name"]}
-    return nodes
+    # The compiled manifest holds compiled code for the selected models only.
+    selected = {
+        unique_id
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and node.get("compiled_code") and "health_config" in node["tags"]
+    }
+    models = [manifest["nodes"][unique_id] for unique_id in _dependency_order(manifest, selected)]
+    seed_ids = sorted(
+        {parent for model in models for parent in model["depends_on"]["nodes"] if parent.startswith("seed.")}
+    )
+    seeds = [manifest["nodes"][unique_id] for unique_id in seed_ids]
+    nodes = {
+        node["name"]: {"sql": node.get("compiled_code"), "relation": node["relation_name"]}
+        for node in models + seeds
+    }
+    return Chain([node["name"] for node in models], [node["name"] for node in seeds], nodes)
 
 
 def _seed_column_types() -> dict[str, dict[str, str]]:
@@ -81,10 +113,11 @@ def _seed_column_types() -> dict[str, dict[str, str]]:
     return {seed["name"]: seed.get("config", {}).get("column_types", {}) for seed in spec["seeds"]}
 
 
-def load_config(con: duckdb.DuckDBPyConnection, config_dir: Path, prefix: str) -> None:
-    """Load a folder's health CSVs into temp tables <prefix><seed> (missing settings: the current ones)."""
+def load_config(con: duckdb.DuckDBPyConnection, config_dir: Path, prefix: str, seeds: list[str]) -> None:
+    """Load a folder's configuration CSVs into temp tables <prefix><seed>; a file the folder lacks (e.g.
+    health_settings.csv, health_segment_filters.csv) is the project's current one."""
     types = _seed_column_types()
-    for seed in CONFIG_SEEDS:
+    for seed in seeds:
         path = config_dir / f"{seed}.csv"
         if not path.exists():
             path = SEEDS_DIR / f"{seed}.csv"
@@ -98,27 +131,30 @@ def load_config(con: duckdb.DuckDBPyConnection, config_dir: Path, prefix: str) -
         )
 
 
-def run_chain(con: duckdb.DuckDBPyConnection, nodes: dict[str, dict], prefix: str) -> str:
+def run_chain(con: duckdb.DuckDBPyConnection, chain: Chain, prefix: str) -> str:
     """Run the compiled health models on the <prefix> config tables; return the final temp table's name."""
-    replacements = {nodes[name]["relation"]: f"temp.main.{prefix}{name}" for name in CONFIG_SEEDS + CHAIN}
-    for name in CHAIN:
+    nodes = chain.nodes
+    replacements = {
+        nodes[name]["relation"]: f"temp.main.{prefix}{name}" for name in chain.seeds + chain.models
+    }
+    for name in chain.models:
         sql = nodes[name]["sql"]
-        # Longest first, so "x.int_health_daily" is not clobbered by a shorter relation's replacement.
+        # Longest first, so a relation is not clobbered by a shorter relation's replacement.
         for relation in sorted(replacements, key=len, reverse=True):
             sql = sql.replace(relation, replacements[relation])
         con.execute(f"create or replace temp table {prefix}{name} as {sql}")
-    return f"{prefix}int_health_daily"
+    return f"{prefix}{FINAL_MODEL}"
 
 
 def evaluate_configs(
     warehouse: Path, configs: dict[str, Path]
 ) -> tuple[duckdb.DuckDBPyConnection, dict[str, str]]:
     """Evaluate each named configuration folder; return an open connection and {name: temp table}."""
-    nodes = compile_chain(warehouse)
+    chain = compile_chain(warehouse)
     con = duckdb.connect(str(warehouse), read_only=True)
     tables = {}
     for name, folder in configs.items():
         prefix = f"{name}_"
-        load_config(con, folder, prefix)
-        tables[name] = run_chain(con, nodes, prefix)
+        load_config(con, folder, prefix, chain.seeds)
+        tables[name] = run_chain(con, chain, prefix)
     return con, tables

@@ -21,8 +21,8 @@ from click.testing import CliRunner
 from orchestration.cli.health import health
 from orchestration.health.backtest import run_backtest
 from orchestration.health.evaluate import evaluate_configs
-from orchestration.health.metrics import METRICS
 from orchestration.health.preview import preview_markdown
+from orchestration.metrics.catalog import load_catalog
 from tests.support.commands import BuiltWarehouse
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -147,12 +147,13 @@ def test_metric_list_matches_the_built_model(con: duckdb.DuckDBPyConnection) -> 
         ).fetchall()
     ]
     assert columns[:2] == ["account_id", "as_of_date"]
-    assert columns[2:] == list(METRICS)
+    catalog = load_catalog()
+    assert columns[2:] == list(catalog)
     unpivoted = {
         row[0]
         for row in con.execute("select distinct metric from intermediate.int_account_metrics_long").fetchall()
     }
-    assert unpivoted == set(METRICS)
+    assert unpivoted == set(catalog)
 
 
 def _population_average_weight() -> float:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.metrics.catalog import load_catalog
 from orchestration.warehouse import ensure_raw_schema
 
 AS_OF = dt.date(2026, 3, 1)
@@ -34,6 +35,8 @@ ACCOUNTS = [
     ("A000006", "Hooli", None, "51-200", "Professional", "Cancelled", "unknown"),
 ]
 MODULES = ["Reports", "Dashboards", "Alerts"]
+# The metric columns of marts.fct_account_health_daily, from the metric catalog.
+MART_METRICS = {name: metric for name, metric in load_catalog().items() if metric.mart}
 
 
 def _rank(pattern: str, day: int) -> str:
@@ -90,6 +93,35 @@ def _marts(con: duckdb.DuckDBPyConnection) -> None:
                 "Poor": "No use in 14 days",
                 "Unknown": "Cancelled account",
             }[rank]
+            # Metrics by name; the table has every mart metric of the catalog (the others stay null).
+            metrics = {
+                "engagement_score": engagement,
+                "usage_frequency": frequency,
+                "active_days_7d": active,
+                "active_days_14d": active * 2,
+                "active_days_30d": active * 4,
+                "active_users_7d": active,
+                "active_users_14d": active + 1,
+                "active_users_30d": active + 2,
+                "actions_per_day_14d": float(active * 3),
+                "minutes_per_week": float(active * 20),
+                "license_utilization": active / 10,
+                "key_modules_used": min(active, 3),
+                "open_tickets": number % 3,
+                "tickets_30d": number,
+                "days_since_last_touch": day % 30,
+                "days_in_journey_stage": 40 + day,
+                "days_to_renewal": 200 - day,
+                "contract_value": 12000.0 * number,
+                "csm_sentiment": "Low",
+                "project_status": "On Track",
+                "risk_status": None,
+                "status": status,
+                "journey_stage": "Adoption",
+                "change_in_actions_14d": 0.1 * (number - 3),
+                "change_in_active_users_14d": -0.05 * number,
+                "days_since_last_activity": 0 if active else 15,
+            }
             health_rows.append(
                 (
                     account_id,
@@ -100,32 +132,7 @@ def _marts(con: duckdb.DuckDBPyConnection) -> None:
                     reason,
                     previous,
                     previous is not None and previous != rank,
-                    engagement,
-                    frequency,
-                    active,
-                    active * 2,
-                    active * 4,
-                    active,
-                    active + 1,
-                    active + 2,
-                    float(active * 3),
-                    float(active * 20),
-                    active / 10,
-                    min(active, 3),
-                    number % 3,
-                    number,
-                    day % 30,
-                    40 + day,
-                    200 - day,
-                    12000.0 * number,
-                    "Low",
-                    "On Track",
-                    None,
-                    status,
-                    "Adoption",
-                    0.1 * (number - 3),
-                    -0.05 * number,
-                    0 if active else 15,
+                    *(metrics.get(name) for name in MART_METRICS),
                 )
             )
             previous = rank
@@ -166,24 +173,15 @@ def _marts(con: duckdb.DuckDBPyConnection) -> None:
                     usage_rows.append(
                         (account_id, date, module, active * 5 + index, max(1, active // 2), active * 7.5)
                     )
+    metric_columns = "".join(f", {name} {metric.data_type}" for name, metric in MART_METRICS.items())
     con.execute(
-        """
-        create table marts.fct_account_health_daily (
-            account_id varchar, as_of_date date, profile varchar, health_rank varchar, health_score double,
-            reason varchar, previous_health_rank varchar, rank_changed boolean, engagement_score double,
-            usage_frequency varchar, active_days_7d integer, active_days_14d integer, active_days_30d integer,
-            active_users_7d integer, active_users_14d integer, active_users_30d integer,
-            actions_per_day_14d double, minutes_per_week double, license_utilization double,
-            key_modules_used integer, open_tickets integer, tickets_30d integer,
-            days_since_last_touch integer, days_in_journey_stage integer, days_to_renewal integer,
-            contract_value double, csm_sentiment varchar,
-            project_status varchar, risk_status varchar, status varchar, journey_stage varchar,
-            change_in_actions_14d double, change_in_active_users_14d double, days_since_last_activity integer
-        )
-        """
+        "create table marts.fct_account_health_daily (account_id varchar, as_of_date date, profile varchar,"
+        " health_rank varchar, health_score double, reason varchar, previous_health_rank varchar,"
+        f" rank_changed boolean{metric_columns})"
     )
     con.executemany(
-        f"insert into marts.fct_account_health_daily values ({', '.join(['?'] * 34)})", health_rows
+        f"insert into marts.fct_account_health_daily values ({', '.join(['?'] * (8 + len(MART_METRICS)))})",
+        health_rows,
     )
     con.execute(
         """

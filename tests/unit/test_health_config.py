@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import re
 import shutil
 from pathlib import Path
 
@@ -11,13 +10,14 @@ import duckdb
 import pytest
 import yaml
 
+from orchestration.criteria.rules import check_rule, operators_for
 from orchestration.health.config import (
     HealthConfigError,
     collect_health_config_errors,
     find_parent_cycles,
     validate_health_config,
 )
-from orchestration.health.metrics import METRICS
+from orchestration.metrics.catalog import load_catalog, mart_metric_columns, sync_mart_yaml
 from orchestration.warehouse import ensure_raw_schema
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +26,12 @@ SEEDS = PROJECT_ROOT / "seeds"
 
 @pytest.fixture
 def seeds(tmp_path: Path) -> Path:
-    for name in ("health_profiles.csv", "health_criteria.csv", "health_settings.csv"):
+    for name in (
+        "health_profiles.csv",
+        "health_segment_filters.csv",
+        "health_criteria.csv",
+        "health_settings.csv",
+    ):
         shutil.copy(SEEDS / name, tmp_path / name)
     return tmp_path
 
@@ -90,15 +95,27 @@ def test_shipped_configuration_is_valid() -> None:
             "a second default profile",
         ),
         (
-            "health_profiles.csv",
-            "journey_stage = Onboarding and onboarding_program",
-            "journey_stag = Onboarding and onboarding_program",
-            "segment_filter: metric 'journey_stag' is unknown",
+            "health_segment_filters.csv",
+            "high_touch_onboarding,journey_stage,=",
+            "high_touch_onboarding,journey_stag,=",
+            "segment filter: metric 'journey_stag' is unknown; allowed:",
+        ),
+        (
+            "health_segment_filters.csv",
+            "onboarding_program,=,Project",
+            "onboarding_program,between,Project",
+            "segment filter: operator 'between' is not allowed on text metric onboarding_program",
+        ),
+        (
+            "health_segment_filters.csv",
+            "digital_onboarding,journey_stage",
+            "digital_onboardin,journey_stage",
+            "profile 'digital_onboardin' is not in health_profiles.csv",
         ),
         (
             "health_profiles.csv",
-            ",rules,journey_stage",
-            ",ruled,journey_stage",
+            ",10,false,rules,",
+            ",10,false,ruled,",
             "model 'ruled' is unknown; allowed: rules, weighted",
         ),
         (
@@ -195,7 +212,7 @@ def test_categories_setting_replaces_the_allowed_categories(seeds: Path) -> None
 def test_default_profile_unit_test_mirrors_the_seed() -> None:
     """The dbt unit test default_profile_criteria_are_seed_002 uses the shipped default criteria verbatim."""
     spec = yaml.safe_load(
-        (PROJECT_ROOT / "models" / "intermediate" / "_intermediate__models.yml").read_text()
+        (PROJECT_ROOT / "models" / "intermediate" / "health" / "_int_health__models.yml").read_text()
     )
     test = next(t for t in spec["unit_tests"] if t["name"] == "default_profile_criteria_are_seed_002")
     given = next(g for g in test["given"] if g["input"] == "ref('int_health_criteria')")["rows"]
@@ -221,7 +238,78 @@ def test_find_parent_cycles() -> None:
     assert find_parent_cycles({"a": "a"}) == [["a", "a"]]
 
 
-def test_python_metric_list_matches_the_dbt_macro() -> None:
-    macro = (PROJECT_ROOT / "dbt_project" / "macros" / "health_metrics.sql").read_text()
-    catalog = dict(re.findall(r"'([a-z0-9_]+)': '(number|text)'", macro))
-    assert catalog == METRICS
+def test_segment_filters_have_no_limit_on_conditions(seeds: Path) -> None:
+    """Segment filters are rows: a profile may have any number of conditions, each checked as a rule."""
+    with (seeds / "health_segment_filters.csv").open("a") as handle:
+        for metric, operator, value in (
+            ("status", "in", "Paying|Trial"),
+            ("tier", "!=", "Starter"),
+            ("contract_value", "between", "1000|50000"),
+            ("csm_sentiment", "is_null", ""),
+            ("licenses", ">=", "5"),
+            ("change_in_actions_14d", "change_in_gt", "-0.5"),
+        ):
+            handle.write(f"high_touch_onboarding,{metric},{operator},{value}\n")
+    assert collect_health_config_errors(seeds) == []
+
+
+def test_mart_metric_columns_are_generated_from_the_catalog() -> None:
+    """The committed metric columns of marts.fct_account_health_daily are those the catalog generates."""
+    assert sync_mart_yaml(PROJECT_ROOT, check=True) is False
+    spec = yaml.safe_load((PROJECT_ROOT / "models" / "marts" / "health" / "_health__models.yml").read_text())
+    mart = next(model for model in spec["models"] if model["name"] == "fct_account_health_daily")
+    names = [column["name"] for column in mart["columns"]]
+    generated = [column["name"] for column in mart_metric_columns(load_catalog())]
+    start = names.index(generated[0])
+    assert names[start : start + len(generated)] == generated
+    # industry is declared mart: false (it is on dim_accounts), every other metric is a mart column.
+    assert set(load_catalog()) - set(generated) == {"industry"}
+
+
+def test_a_stale_mart_block_is_rewritten(tmp_path: Path) -> None:
+    for relative in ("models/intermediate/metrics", "models/marts/health"):
+        shutil.copytree(PROJECT_ROOT / relative, tmp_path / relative)
+    mart = tmp_path / "models" / "marts" / "health" / "_health__models.yml"
+    committed = mart.read_text()
+    mart.write_text(committed.replace("  - name: tickets_30d\n", "  - name: tickets_31d\n"))
+    assert sync_mart_yaml(tmp_path, check=True) is True
+    assert sync_mart_yaml(tmp_path) is True
+    assert mart.read_text() == committed
+
+
+def test_catalog_declares_every_metric_once() -> None:
+    catalog = load_catalog()
+    assert len(catalog) == 34
+    assert catalog["active_days_14d"].kind == "number" and catalog["active_days_14d"].unit == "days"
+    assert catalog["risk_status"].kind == "text" and catalog["risk_status"].sources == ("crm",)
+    assert catalog["license_utilization"].sources == ("app_events", "crm")
+    assert catalog["open_tickets"].measures == "support" and catalog["open_tickets"].sources == ("helpdesk",)
+
+
+@pytest.mark.parametrize(
+    ("metric", "operator", "threshold", "problem"),
+    [
+        ("active_days_14d", ">=", "5", None),
+        ("project_status", "in", "Delayed|Blocked", None),
+        ("contract_value", "between", "10|5", "threshold '10|5': low is above high"),
+        ("contract_value", "between", "10", "must be two numbers 'low|high'"),
+        ("project_status", "in", "Delayed||Blocked", "must be values separated by |"),
+        ("risk_status", "is_null", "x", "is_null takes no threshold"),
+        ("days_to_renewal", "<", "", "< on days_to_renewal needs a threshold"),
+        ("change_in_minutes_14d", "change_in_lt", "half", "needs a ratio such as -0.5"),
+    ],
+)
+def test_one_rule_validator(metric: str, operator: str, threshold: str, problem: str | None) -> None:
+    errors = check_rule(metric, operator, threshold, "rules.csv:2", "audience: ")
+    if problem is None:
+        assert errors == []
+    else:
+        assert len(errors) == 1 and errors[0].startswith("rules.csv:2: audience: ") and problem in errors[0]
+
+
+def test_operators_follow_the_metric_kind() -> None:
+    catalog = load_catalog()
+    assert "between" in operators_for(catalog["licenses"]) and "in" not in operators_for(catalog["licenses"])
+    assert "in" in operators_for(catalog["tier"]) and "<" not in operators_for(catalog["tier"])
+    assert "change_in_lt" in operators_for(catalog["change_in_actions_14d"])
+    assert "change_in_lt" not in operators_for(catalog["actions_per_day_14d"])

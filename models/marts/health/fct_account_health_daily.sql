@@ -1,25 +1,13 @@
 -- One row per account per day since creation: health rank, score, reason, rank changes, and the metrics
--- the rank was computed from (all point in time).
+-- the rank was computed from (all point in time): every metric of the catalog (int_account_metrics_daily's
+-- properties) not declared `mart: false`, already of the contract's type.
 
-{%- set counts = [
-    'active_days_7d', 'active_days_14d', 'active_days_30d', 'active_users_7d', 'active_users_14d',
-    'active_users_30d', 'key_modules_used', 'open_tickets', 'tickets_30d', 'days_since_last_touch',
-    'days_in_journey_stage', 'days_to_renewal', 'days_since_last_activity', 'account_age_days', 'licenses'
-] %}
-{%- set decimals = [
-    'actions_per_day_14d', 'minutes_per_week', 'license_utilization', 'contract_value',
-    'change_in_actions_14d', 'change_in_active_users_14d', 'change_in_minutes_14d'
-] %}
-{%- set texts = [
-    'csm_sentiment', 'project_status', 'risk_status', 'status', 'journey_stage', 'onboarding_program',
-    'tier', 'company_size', 'success_manager'
-] %}
 
 with
 
 health as (
 
-    select * from {{ ref('int_health_daily') }}
+    select * from {{ ref('int_health_rolled_up_daily') }}
 
 ),
 
@@ -74,16 +62,8 @@ final as (
                     then flagged.previous_health_rank || ' -> ' || flagged.health_rank || ': ' || flagged.reason
             end as {{ dbt.type_string() }}
         ) as rank_change,
-        cast(metrics.engagement_score as {{ health_type_double() }}) as engagement_score,
-        cast(metrics.usage_frequency as {{ dbt.type_string() }}) as usage_frequency,
-        {%- for column in counts %}
-            cast(metrics.{{ column }} as {{ dbt.type_bigint() }}) as {{ column }},
-        {%- endfor %}
-        {%- for column in decimals %}
-            cast(metrics.{{ column }} as {{ health_type_double() }}) as {{ column }},
-        {%- endfor %}
-        {%- for column in texts %}
-            cast(metrics.{{ column }} as {{ dbt.type_string() }}) as {{ column }},
+        {%- for metric in metric_catalog() if metric.mart %}
+            metrics.{{ metric.name }},
         {%- endfor %}
         flagged.is_rollup as is_parent_rollup
 

@@ -1,5 +1,5 @@
 -- Health of the customer base per day, overall and by success manager, company size and tier (as of that
--- day). population_health_score: Good 100, Average `population_average_score` (health_settings, 50), Poor 0,
+-- day). population_health_score: Good 100, Average `population_average_score` (int_health_settings, 50), Poor 0,
 -- averaged over ranked accounts (Unknown left out): 100 when all are Good, 0 when all are Poor.
 
 with
@@ -12,12 +12,9 @@ health as (
 
 settings as (
 
-    select
-        coalesce(
-            max(case when setting = 'population_average_score' then cast(value as {{ health_type_double() }}) end), 50
-        ) as average_score
+    select population_average_score as average_score
 
-    from {{ ref('health_settings') }}
+    from {{ ref('int_health_settings') }}
 
 ),
 

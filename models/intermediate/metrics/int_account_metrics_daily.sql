@@ -1,5 +1,14 @@
--- Point-in-time account metrics: one row per account per day since creation, every column a metric that
--- health profiles may name (the list is health_metric_catalog(); orchestration/health/metrics.py mirrors it).
+-- Point-in-time account metrics: one row per account per day since creation, one column per metric of the
+-- catalog (this model's properties, _int_metrics__models.yml). A metric computed in an area model is selected
+-- from it (meta.model); the few that combine areas are computed here.
+
+{%- set metrics = metric_catalog() %}
+{%- set areas = {
+    'int_account_days': 'days',
+    'int_account_activity_daily': 'activity',
+    'int_account_crm_daily': 'crm',
+    'int_account_support_daily': 'support',
+} %}
 
 with
 
@@ -32,44 +41,19 @@ joined as (
     select
         days.account_id,
         days.as_of_date,
-        days.account_age_days,
-        activity.active_days_7d,
-        activity.active_days_14d,
-        activity.active_days_30d,
-        activity.active_users_7d,
-        activity.active_users_14d,
-        activity.active_users_30d,
-        activity.actions_per_day_14d,
-        activity.minutes_per_week,
-        crm.licenses,
+        {{- metric_columns_from(metrics, areas) }}
         case
             when crm.licenses > 0 then cast(activity.active_users_14d as {{ health_type_double() }}) / crm.licenses
         end as license_utilization,
-        activity.key_modules_used,
         coalesce(support.open_tickets, 0) as open_tickets,
         coalesce(support.tickets_30d, 0) as tickets_30d,
-        support.days_since_last_touch,
-        activity.days_since_last_activity,
         {{ dbt.datediff('crm.journey_stage_date', 'days.as_of_date', 'day') | trim }} as days_in_journey_stage,
         {{ dbt.datediff('days.as_of_date', 'crm.renewal_date', 'day') | trim }} as days_to_renewal,
-        crm.contract_value,
-        activity.change_in_actions_14d,
-        activity.change_in_active_users_14d,
-        activity.change_in_minutes_14d,
         -- Cancelled when the CRM said so that day, or once the recorded cancellation date has passed.
         case
             when crm.cancellation_date is not null and crm.cancellation_date <= days.as_of_date then 'Cancelled'
             else crm.status
-        end as status,
-        crm.tier,
-        crm.company_size,
-        crm.industry,
-        crm.success_manager,
-        crm.journey_stage,
-        crm.onboarding_program,
-        crm.project_status,
-        crm.risk_status,
-        crm.csm_sentiment
+        end as status
 
     from days
 
@@ -124,8 +108,8 @@ final as (
     select
         account_id,
         as_of_date,
-        {%- for metric, kind in health_metric_catalog().items() %}
-            cast({{ metric }} as {{ health_type_double() if kind == 'number' else dbt.type_string() }}) as {{ metric }}
+        {%- for metric in metrics %}
+            cast({{ metric.name }} as {{ metric_sql_type(metric) }}) as {{ metric.name }}
             {%- if not loop.last %},{% endif %}
         {%- endfor %}
 

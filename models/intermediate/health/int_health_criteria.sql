@@ -1,5 +1,4 @@
--- Health criteria from the seed, typed: thresholds parsed once (numbers for comparisons, | lists kept as text),
--- weights defaulted to 1.
+-- Health criteria from the seed, typed, weights defaulted to 1 (the criteria engine parses thresholds).
 
 with
 
@@ -27,9 +26,4 @@ typed as (
 
 )
 
-select
-    *,
-    {{ health_to_number(dbt.split_part('threshold', "'|'", 1)) }} as threshold_low,
-    {{ health_to_number(dbt.split_part('threshold', "'|'", 2)) }} as threshold_high
-
-from typed
+select * from typed

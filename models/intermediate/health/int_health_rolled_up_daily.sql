@@ -1,6 +1,6 @@
 -- Final health per account and day: parents roll up their direct children. A parent's rank comes from the
 -- share of its ranked (not Unknown) children in each rank, counting each child once or weighting children by
--- contract value (seed health_settings: parent_rollup_method, parent_poor_share, parent_good_share):
+-- contract value (int_health_settings: parent_rollup_method, parent_poor_share, parent_good_share):
 -- Poor when the Poor share reaches parent_poor_share, else Good when the Good share reaches parent_good_share,
 -- else Average; the score is the children's (weighted) mean score. A parent without ranked children that day
 -- keeps its own evaluation.
@@ -9,7 +9,7 @@ with
 
 health as (
 
-    select * from {{ ref('int_health_accounts_daily') }}
+    select * from {{ ref('int_health_evaluated_daily') }}
 
 ),
 
@@ -39,15 +39,11 @@ contract_values as (
 settings as (
 
     select
-        coalesce(max(case when setting = 'parent_rollup_method' then value end), 'children') as rollup_method,
-        coalesce(
-            max(case when setting = 'parent_poor_share' then cast(value as {{ health_type_double() }}) end), 0.5
-        ) as poor_share,
-        coalesce(
-            max(case when setting = 'parent_good_share' then cast(value as {{ health_type_double() }}) end), 0.5
-        ) as good_share
+        parent_rollup_method as rollup_method,
+        parent_poor_share as poor_share,
+        parent_good_share as good_share
 
-    from {{ ref('health_settings') }}
+    from {{ ref('int_health_settings') }}
 
 ),
 

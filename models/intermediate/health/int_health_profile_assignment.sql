@@ -1,5 +1,6 @@
 -- Which health profile applies to each account and day: the first profile (lowest precedence) whose segment
--- conditions all hold; a condition on a missing value does not hold. Cancelled accounts get no profile
+-- filters (seed health_segment_filters, any number of rows) all hold; a condition on a missing value does not
+-- hold; a profile without filters applies to every account. Cancelled accounts get no profile
 -- (Unknown), and so do accounts no profile matches.
 
 with
@@ -31,25 +32,18 @@ profiles as (
 
 filters as (
 
-    select * from {{ ref('int_health_profile_filters') }}
+    select * from {{ ref('int_health_segment_filters') }}
 
 ),
 
+-- Every segment condition of every profile on every account-day (the criteria engine).
 condition_results as (
 
-    select
-        metrics.account_id,
-        metrics.as_of_date,
-        filters.profile,
-        {{ health_condition_holds(
-            'filters.operator', 'metrics.numeric_value', 'metrics.text_value',
-            'filters.threshold', 'filters.threshold_low', 'filters.threshold_high'
-        ) }} as holds
-
-    from metrics
-
-    inner join filters
-        on metrics.metric = filters.metric
+    {{ criteria_evaluate(
+        'account_days', 'filters', 'metrics',
+        subject_keys=['account_id', 'as_of_date'],
+        rule_columns=['profile'],
+    ) }}
 
 ),
 

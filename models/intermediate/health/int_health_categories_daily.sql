@@ -1,7 +1,7 @@
 -- Category ranks per account and day.
 -- rules model: in a category, Poor if any evaluated Poor criterion holds (OR); Good if at least one Good
 --   criterion was evaluated and every evaluated Good criterion holds (AND); Average otherwise.
---   Score: Good 100, Average `average_score` (seed health_settings, 60), Poor 0.
+--   Score: Good 100, Average `average_score` (int_health_settings, 60), Poor 0.
 -- weighted model: the same AND/OR rule per metric inside the category gives each metric Good 100 /
 --   Average 60 / Poor 0; the category score is their weighted mean (criterion weight) and the profile's
 --   bands turn it into a rank (>= good_min_score Good, <= poor_max_score Poor).
@@ -23,11 +23,7 @@ profiles as (
 
 settings as (
 
-    select
-        coalesce(max(case when setting = 'average_score' then cast(value as {{ health_type_double() }}) end), 60)
-            as average_score
-
-    from {{ ref('health_settings') }}
+    select average_score from {{ ref('int_health_settings') }}
 
 ),
 

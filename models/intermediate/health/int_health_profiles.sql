@@ -16,7 +16,6 @@ final as (
         cast(precedence as {{ dbt.type_bigint() }}) as precedence,
         coalesce(cast(is_default as {{ dbt.type_boolean() }}), false) as is_default,
         cast(coalesce(model, 'rules') as {{ dbt.type_string() }}) as model,
-        cast(segment_filter as {{ dbt.type_string() }}) as segment_filter,
         cast(coalesce(good_min_score, 75) as {{ health_type_double() }}) as good_min_score,
         cast(coalesce(poor_max_score, 35) as {{ health_type_double() }}) as poor_max_score
 

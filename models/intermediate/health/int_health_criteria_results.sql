@@ -1,0 +1,70 @@
+-- Every criterion of the account's profile evaluated on the account's metric value that day by the criteria
+-- engine (macro criteria_evaluate): a new criterion is a seed row, not SQL. holds is null when the value is
+-- missing: the criterion is left out.
+
+with
+
+assignment as (
+
+    select * from {{ ref('int_health_profile_assignment') }}
+
+    where profile is not null
+
+),
+
+criteria as (
+
+    select * from {{ ref('int_health_criteria') }}
+
+),
+
+metrics as (
+
+    select * from {{ ref('int_account_metrics_long') }}
+
+),
+
+evaluated as (
+
+    {{ criteria_evaluate(
+        'assignment', 'criteria', 'metrics',
+        subject_keys=['account_id', 'as_of_date'],
+        match_keys=['profile'],
+        subject_columns=['model'],
+        rule_columns=['category', 'criterion_id', 'outcome', 'weight', 'category_weight'],
+        label_column='reason_label',
+    ) }}
+
+),
+
+final as (
+
+    select
+        account_id,
+        as_of_date,
+        profile,
+        model,
+        category,
+        criterion_id,
+        outcome,
+        metric,
+        operator,
+        threshold,
+        weight,
+        category_weight,
+        numeric_value,
+        text_value,
+        metric_value,
+        holds,
+        -- "No activity in 16 days (Poor when > 14)"; an unmet Good criterion says what Good needs.
+        label_text
+        || case
+            when outcome = 'Good' and holds = false then ' (Good needs ' || condition_text || ')'
+            else ' (' || outcome || ' when ' || condition_text || ')'
+        end as reason_text
+
+    from evaluated
+
+)
+
+select * from final

@@ -1,0 +1,1 @@
+"""Rule rows `(metric, operator, threshold)` over catalog metrics: their validation."""

@@ -1,0 +1,1 @@
+"""The metric catalog: every point-in-time account metric declared once."""

@@ -1,0 +1,157 @@
+"""The metric catalog, read from the one file that declares it.
+
+Every point-in-time account metric is a column of int_account_metrics_daily in
+models/intermediate/metrics/_int_metrics__models.yml: name, data_type (bigint | double | varchar), description
+and config.meta (unit, measures, source, model, mart). dbt reads it through the macro metric_catalog(); Python
+reads it here (validation of criteria and segment filters, test fixtures). The one thing dbt cannot derive is
+the column list of the contract-enforced marts.fct_account_health_daily, so sync_mart_yaml() writes the
+metric columns between the generated markers in models/marts/health/_health__models.yml; it runs before dbt
+parses (orchestration/dbt_project.py) and a test checks the committed file is in sync.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from orchestration.warehouse import PROJECT_ROOT
+
+CATALOG_FILE = Path("models/intermediate/metrics/_int_metrics__models.yml")
+CATALOG_MODEL = "int_account_metrics_daily"
+KEYS = ("account_id", "as_of_date")
+MART_FILE = Path("models/marts/health/_health__models.yml")
+BEGIN = "# BEGIN generated from the metric catalog (orchestration/metrics/catalog.py): do not edit"
+END = "# END generated from the metric catalog"
+
+NUMBER = "number"
+TEXT = "text"
+DATA_TYPES = {"bigint": NUMBER, "double": NUMBER, "varchar": TEXT}
+MEASURES = (
+    "usage",
+    "adoption",
+    "engagement",
+    "support",
+    "relationship",
+    "contract",
+    "lifecycle",
+    "firmographic",
+)
+SOURCES = ("app_events", "helpdesk", "crm")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class CatalogError(ValueError):
+    """The catalog file is invalid; the message names the file and the metric."""
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    data_type: str
+    description: str
+    measures: str
+    sources: tuple[str, ...]
+    model: str
+    unit: str | None = None
+    mart: bool = True
+    data_tests: tuple = ()
+
+    @property
+    def kind(self) -> str:
+        """number or text: what operators and thresholds a rule on it may use."""
+        return DATA_TYPES[self.data_type]
+
+
+def _catalog_columns(root: Path) -> list[dict]:
+    path = root / CATALOG_FILE
+    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for model in spec.get("models", []):
+        if model.get("name") == CATALOG_MODEL:
+            return model.get("columns", [])
+    raise CatalogError(f"{path}: model {CATALOG_MODEL} is missing")
+
+
+def load_catalog(root: Path | str = PROJECT_ROOT) -> dict[str, Metric]:
+    """The catalog's metrics by name, in declaration order (the column order of the models and the mart)."""
+    root = Path(root)
+    path = root / CATALOG_FILE
+    metrics: dict[str, Metric] = {}
+    for column in _catalog_columns(root):
+        name = column.get("name", "")
+        if name in KEYS:
+            continue
+        meta = (column.get("config") or {}).get("meta") or column.get("meta") or {}
+        where = f"{path}: metric {name}"
+        if not _NAME.match(name) or name in metrics:
+            raise CatalogError(f"{where}: the name must be a new lowercase name (a-z, 0-9, _)")
+        data_type = str(column.get("data_type", "")).lower()
+        if data_type not in DATA_TYPES:
+            raise CatalogError(
+                f"{where}: data_type '{data_type}' is not allowed; allowed: {', '.join(DATA_TYPES)}"
+            )
+        sources = meta.get("source")
+        sources = tuple(sources) if isinstance(sources, list) else (sources,)
+        if not sources or any(source not in SOURCES for source in sources):
+            raise CatalogError(
+                f"{where}: source {meta.get('source')!r} is not allowed; allowed: {', '.join(SOURCES)}"
+            )
+        if meta.get("measures") not in MEASURES:
+            raise CatalogError(
+                f"{where}: measures {meta.get('measures')!r} is not allowed; allowed: {', '.join(MEASURES)}"
+            )
+        if not meta.get("model") or not column.get("description"):
+            raise CatalogError(f"{where}: needs a description and config.meta.model (the model computing it)")
+        metrics[name] = Metric(
+            name=name,
+            data_type=data_type,
+            description=" ".join(str(column["description"]).split()),
+            measures=meta["measures"],
+            sources=sources,
+            model=meta["model"],
+            unit=meta.get("unit"),
+            mart=meta.get("mart", True) is not False,
+            data_tests=tuple(column.get("data_tests") or ()),
+        )
+    return metrics
+
+
+def mart_metric_columns(metrics: dict[str, Metric]) -> list[dict]:
+    """The contract columns of marts.fct_account_health_daily: the catalog's metrics (mart: false left out),
+    with their data tests (the mart's asset checks)."""
+    columns = []
+    for metric in metrics.values():
+        if metric.mart:
+            column = {"name": metric.name, "data_type": metric.data_type, "description": metric.description}
+            if metric.data_tests:
+                column["data_tests"] = list(metric.data_tests)
+            columns.append(column)
+    return columns
+
+
+def _render_block(metrics: dict[str, Metric], indent: str) -> str:
+    body = yaml.safe_dump(mart_metric_columns(metrics), sort_keys=False, width=112, allow_unicode=True)
+    lines = [f"{indent}{line}" if line else line for line in body.splitlines()]
+    return "\n".join([f"{indent}{BEGIN}", *lines, f"{indent}{END}"])
+
+
+def sync_mart_yaml(root: Path | str = PROJECT_ROOT, *, check: bool = False) -> bool:
+    """Write the catalog's metric columns between the markers of the mart's properties file.
+
+    Returns True when the file changed (with check=True: when it would change, the file is left alone).
+    """
+    root = Path(root)
+    path = root / MART_FILE
+    text = path.read_text(encoding="utf-8")
+    pattern = re.compile(rf"^([ \t]*){re.escape(BEGIN)}\n.*?^[ \t]*{re.escape(END)}[^\n]*$", re.S | re.M)
+    match = pattern.search(text)
+    if match is None:
+        raise CatalogError(f"{path}: the generated block markers ({BEGIN!r} ... {END!r}) are missing")
+    updated = text[: match.start()] + _render_block(load_catalog(root), match.group(1)) + text[match.end() :]
+    if updated == text:
+        return False
+    if not check:
+        path.write_text(updated, encoding="utf-8")
+    return True
