@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from orchestration.warehouse import PROJECT_ROOT
+from orchestration.settings import PROJECT_ROOT
 
 CATALOG_FILE = Path("models/intermediate/metrics/_int_metrics__models.yml")
 CATALOG_MODEL = "int_account_metrics_daily"

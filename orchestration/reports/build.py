@@ -26,6 +26,7 @@ import duckdb
 import jinja2
 from markupsafe import Markup, escape
 
+from orchestration import settings
 from orchestration.reports import components
 from orchestration.reports.freshness import freshness_relation
 from orchestration.reports.page import (
@@ -42,7 +43,6 @@ from orchestration.reports.query import BlockError, Relation, SqlBlock, connect,
 from orchestration.reports.render import PageRenderer, render_title
 
 HREF = re.compile(r'href="(/[^"]*)"')
-MAX_WORKERS = 8  # vl-convert (the charts) is CPU-bound; more processes than cores only add memory
 MIN_PAGES_PER_WORKER = 20  # below this, starting worker processes costs more than it saves
 
 
@@ -183,11 +183,8 @@ def _layout() -> jinja2.Template:
 
 
 def default_workers() -> int:
-    """$PULSE_REPORT_WORKERS, else the number of CPUs (capped at MAX_WORKERS)."""
-    configured = os.environ.get("PULSE_REPORT_WORKERS", "").strip()
-    if configured:
-        return max(1, int(configured))
-    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+    """$PULSE_REPORT_WORKERS, else the number of CPUs (at most 8): orchestration.settings."""
+    return settings.report_workers()
 
 
 class WorkerProcess:
