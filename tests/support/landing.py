@@ -1,0 +1,109 @@
+"""Landing files a test drops beside the generated ones: shifted days of usage, stray events, CRM exports."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from tests.support.commands import BuiltWarehouse
+
+
+def private_copy(built: BuiltWarehouse, target: Path) -> BuiltWarehouse:
+    """A private copy of a built warehouse and its landing folder, so a test that writes races nobody."""
+    copy = BuiltWarehouse(target, target / "landing", target / "warehouse.duckdb", target / "site")
+    shutil.copytree(built.landing, copy.landing)
+    shutil.copy2(built.warehouse, copy.warehouse)
+    return copy
+
+
+def last_day(warehouse: Path) -> date:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute("select max(as_of_date) from marts.fct_account_health_daily").fetchone()[0]
+    finally:
+        con.close()
+
+
+def land_usual_days(copy: BuiltWarehouse, days: list[date], name: str) -> int:
+    """Land a usual day of usage for each day: the track events of the same weekday four weeks before,
+    moved forward (new message ids). Returns the number of events written."""
+    con = duckdb.connect(str(copy.warehouse), read_only=True)
+    lines = []
+    try:
+        for day in days:
+            source_day = day - timedelta(days=28)
+            rows = con.execute(
+                "select message_id, user_id, event_name, module, duration_seconds, account_id, event_at "
+                "from raw.app_events where event_type = 'track' and cast(event_at as date) = ? "
+                "order by message_id",
+                [source_day],
+            ).fetchall()
+            for message_id, user, event, module, seconds, account, at in rows:
+                moved: datetime = at + (day - source_day)
+                lines.append(
+                    {
+                        "type": "track",
+                        "messageId": f"{name}-{message_id}",
+                        "timestamp": moved.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                        "userId": user,
+                        "event": event,
+                        "properties": {"module": module, "duration_seconds": seconds},
+                        "context": {"groupId": account},
+                    }
+                )
+    finally:
+        con.close()
+    write_events(copy, name, lines)
+    return len(lines)
+
+
+def write_events(copy: BuiltWarehouse, name: str, events: list[dict]) -> Path:
+    path = copy.landing / "app_events" / f"segment-{name}.jsonl"
+    path.write_text("".join(json.dumps(event) + "\n" for event in events))
+    return path
+
+
+def land_csm_touches(copy: BuiltWarehouse, days: list[date], name: str) -> int:
+    """A CRM Task export with one completed call per day, on the first accounts of the latest account export."""
+    crm = copy.landing / "crm"
+    latest_accounts = sorted(crm.glob("Account-*.csv"))[-1]
+    with latest_accounts.open(newline="") as handle:
+        account_ids = [row["Id"] for row in csv.DictReader(handle)][: len(days)]
+    path = crm / f"Task-{name}.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["Id", "AccountId", "WhoId", "Subject", "Type", "ActivityDate", "Owner_Name__c", "Status"]
+            + ["CreatedDate", "LastModifiedDate"]
+        )
+        for number, (day, account) in enumerate(zip(days, account_ids, strict=False)):
+            stamp = f"{day.isoformat()}T15:00:00.000Z"
+            writer.writerow(
+                [f"00T{name[:6]}{number:09d}", account, "", "Check-in call", "Call", day.isoformat()]
+                + ["Test Owner", "Completed", stamp, stamp]
+            )
+    return len(account_ids)
+
+
+def land_account_export(copy: BuiltWarehouse, day: date, risk_share: float) -> int:
+    """A CRM account export dated `day` that marks the first `risk_share` of accounts At Risk (a bad export)."""
+    crm = copy.landing / "crm"
+    latest = sorted(crm.glob("Account-*.csv"))[-1]
+    with latest.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        rows = list(reader)
+    flagged = int(len(rows) * risk_share)
+    for row in rows[:flagged]:
+        row["Risk_Status__c"] = "At Risk"
+        row["LastModifiedDate"] = f"{day.isoformat()}T06:00:00.000Z"
+    with (crm / f"Account-{day.isoformat()}.csv").open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
+    return flagged
