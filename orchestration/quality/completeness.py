@@ -9,9 +9,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from orchestration.metrics.catalog import SOURCES
+
 COMPLETENESS_FILE = "source_completeness.csv"
 # Sources int_source_watermarks knows how to date (a new source needs a branch there, then a row here).
-SOURCES = ("app_events", "helpdesk_tickets", "crm_accounts", "crm_activities")
 METHODS = ("volume", "latest")
 COLUMNS = (
     "source",

@@ -16,7 +16,8 @@ config as (
 
 ),
 
--- One row per source and day that has data: (source, data_date, volume).
+-- Rows per source and day with data: (source, data_date, volume). Sources are the landing sources of the
+-- metric catalog (config.meta.source); a new source needs a branch here and a row in the seed.
 source_days as (
 
     select
@@ -31,7 +32,7 @@ source_days as (
     union all
 
     select
-        'helpdesk_tickets' as source,
+        'helpdesk' as source,
         cast(coalesce(updated_at, created_at) as date) as data_date,
         count(*) as volume
 
@@ -42,7 +43,7 @@ source_days as (
     union all
 
     select
-        'crm_accounts' as source,
+        'crm' as source,
         cast(coalesce(last_modified_at, created_at) as date) as data_date,
         count(*) as volume
 
@@ -52,14 +53,15 @@ source_days as (
 
     union all
 
+    -- When an activity was recorded, not its due date: a task planned for next week is not next week's data.
     select
-        'crm_activities' as source,
-        activity_date as data_date,
+        'crm' as source,
+        cast(coalesce(last_modified_at, created_at) as date) as data_date,
         count(*) as volume
 
     from {{ ref('stg_crm__activities') }}
 
-    group by activity_date
+    group by cast(coalesce(last_modified_at, created_at) as date)
 
 ),
 
@@ -68,7 +70,7 @@ configured_days as (
     select
         source_days.source,
         source_days.data_date,
-        source_days.volume
+        sum(source_days.volume) as volume
 
     from source_days
 
@@ -76,6 +78,8 @@ configured_days as (
         on source_days.source = config.source
 
     where source_days.data_date is not null
+
+    group by source_days.source, source_days.data_date
 
 ),
 

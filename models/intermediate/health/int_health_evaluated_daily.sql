@@ -129,6 +129,39 @@ reasons as (
 
 ),
 
+-- Days on which a source's data is missing: an account with nothing left to evaluate is Unknown for that
+-- reason ("usage data stale since 2026-11-01"), not for having no values.
+stale_sources as (
+
+    select
+        label,
+        stale_since
+
+    from {{ ref('int_source_watermarks') }}
+
+    where stale_since is not null
+
+),
+
+stale_notes as (
+
+    select
+        days.as_of_date,
+        {{ dbt.listagg(
+            "stale_sources.label || ' stale since ' || " ~ dbt.safe_cast('stale_sources.stale_since', dbt.type_string()),
+            "'; '",
+            'order by stale_sources.label'
+        ) }} as note
+
+    from (select distinct as_of_date from assignment) as days
+
+    inner join stale_sources
+        on days.as_of_date > stale_sources.stale_since
+
+    group by days.as_of_date
+
+),
+
 final as (
 
     select
@@ -136,11 +169,16 @@ final as (
         assignment.as_of_date,
         assignment.profile,
         coalesce(ranked.health_rank, 'Unknown') as health_rank,
-        assignment.unknown_reason,
+        case
+            when assignment.unknown_reason is null and ranked.health_rank is null and stale_notes.note is not null
+                then 'stale_data'
+            else assignment.unknown_reason
+        end as unknown_reason,
         cast(ranked.health_score as {{ health_type_double() }}) as health_score,
         case
             when assignment.unknown_reason = 'cancelled' then 'Cancelled account'
             when assignment.unknown_reason = 'no_profile' then 'No health profile matches this account'
+            when ranked.health_rank is null and stale_notes.note is not null then stale_notes.note
             when ranked.health_rank is null then 'No criterion of profile ' || assignment.profile || ' has a value'
             when reasons.reason is not null and reasons.reason <> '' then reasons.reason
             when ranked.health_rank = 'Average' then 'Some activity, but not every Good criterion holds'
@@ -158,6 +196,9 @@ final as (
         on
             assignment.account_id = reasons.account_id
             and assignment.as_of_date = reasons.as_of_date
+
+    left join stale_notes
+        on assignment.as_of_date = stale_notes.as_of_date
 
 )
 
