@@ -78,9 +78,15 @@ def test_stray_events_days_ahead_change_nothing_until_the_data_catches_up(
     assert last_day(copy.warehouse) == as_of
     assert _ranks_on(copy.warehouse, as_of) == before
     usage = _source(copy.warehouse, "app_events")
-    assert (usage["latest_data_date"], usage["watermark_date"], usage["as_of_date"]) == (stray_day, as_of, as_of)
+    assert (usage["latest_data_date"], usage["watermark_date"], usage["as_of_date"]) == (
+        stray_day,
+        as_of,
+        as_of,
+    )
     con = duckdb.connect(str(copy.warehouse), read_only=True)
-    kept = con.execute("select count(*) from raw.app_events where account_id = ?", [NEW_ACCOUNT]).fetchone()[0]
+    kept = con.execute("select count(*) from raw.app_events where account_id = ?", [NEW_ACCOUNT]).fetchone()[
+        0
+    ]
     con.close()
     assert kept == 4, "events after the as-of date are loaded and kept"
 
@@ -94,7 +100,9 @@ def test_stray_events_days_ahead_change_nothing_until_the_data_catches_up(
         [NEW_ACCOUNT, stray_day],
     ).fetchone()
     con.close()
-    assert counted is not None and counted[0] == 1, "the stray account's events count once the data catches up"
+    assert counted is not None and counted[0] == 1, (
+        "the stray account's events count once the data catches up"
+    )
 
 
 def test_a_stalled_required_source_makes_its_metrics_unknown_not_poor(

@@ -47,7 +47,8 @@ def test_a_mass_move_to_poor_is_held_until_confirmed(
 
     con = duckdb.connect(str(copy.warehouse), read_only=True)
     held = con.execute(
-        "select moved_share, summary from raw.release_events where event = 'held' and as_of_date = ?", [bad_day]
+        "select moved_share, summary from raw.release_events where event = 'held' and as_of_date = ?",
+        [bad_day],
     ).fetchall()
     poor_share = con.execute(
         "select avg(case when health_rank = 'Poor' then 1.0 else 0 end) from marts.fct_account_health_daily "

@@ -8,7 +8,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.release import BrakeSettings, HoldError, confirm_day, evaluate_brake, held_days, released_as_of
+from orchestration.release import (
+    BrakeSettings,
+    HoldError,
+    confirm_day,
+    evaluate_brake,
+    held_days,
+    released_as_of,
+)
 
 DAY = date(2026, 11, 1)
 SETTINGS = BrakeSettings(max_moved_share=0.3, min_accounts=5)
