@@ -11,7 +11,7 @@ import click
 @click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
 @click.option("--note", help="Why the data is right (kept with the confirmation).")
 def confirm(day: object, note: str | None) -> None:
-    """Confirm the data of a held DAY (YYYY-MM-DD): the brake held it because too many accounts changed rank."""
+    """Confirm the data of a held DAY (YYYY-MM-DD), held because too many accounts changed rank."""
     from orchestration.release import HoldError, confirm_day
     from orchestration.warehouse import connect
 

@@ -100,9 +100,7 @@ def test_stray_events_days_ahead_change_nothing_until_the_data_catches_up(
         [NEW_ACCOUNT, stray_day],
     ).fetchone()
     con.close()
-    assert counted is not None and counted[0] == 1, (
-        "the stray account's events count once the data catches up"
-    )
+    assert counted is not None and counted[0] == 1, "counted once the data catches up"
 
 
 def test_a_stalled_required_source_makes_its_metrics_unknown_not_poor(

@@ -69,7 +69,7 @@ def write_events(copy: BuiltWarehouse, name: str, events: list[dict]) -> Path:
 
 
 def land_csm_touches(copy: BuiltWarehouse, days: list[date], name: str) -> int:
-    """A CRM Task export with one completed call per day, on the first accounts of the latest account export."""
+    """A CRM Task export: one completed call per day, on the first accounts of the latest export."""
     crm = copy.landing / "crm"
     latest_accounts = sorted(crm.glob("Account-*.csv"))[-1]
     with latest_accounts.open(newline="") as handle:
@@ -91,7 +91,7 @@ def land_csm_touches(copy: BuiltWarehouse, days: list[date], name: str) -> int:
 
 
 def land_account_export(copy: BuiltWarehouse, day: date, risk_share: float) -> int:
-    """A CRM account export dated `day` that marks the first `risk_share` of accounts At Risk (a bad export)."""
+    """A CRM account export dated `day` marking the first `risk_share` of accounts At Risk."""
     crm = copy.landing / "crm"
     latest = sorted(crm.glob("Account-*.csv"))[-1]
     with latest.open(newline="") as handle:
