@@ -14,25 +14,9 @@ from datetime import date, datetime
 
 import duckdb
 
-RELEASE_EVENTS_DDL = """
-create schema if not exists raw;
-create table if not exists raw.release_events (
-    event_at timestamp not null,
-    as_of_date date not null,
-    event varchar not null,          -- released | held | confirmed | superseded
-    compared_with date,              -- the last released day the ranks were compared with
-    ranked_accounts bigint,          -- accounts ranked (not Unknown) on both days
-    moved_accounts bigint,           -- of those, accounts whose rank changed
-    moved_share double,
-    threshold double,
-    moves json,                      -- {"Good -> Poor": 180, ...}
-    summary varchar,                 -- one line a person can read
-    actor varchar                    -- build | pulse confirm
-);
-"""
+from orchestration.warehouse import RELEASE_DDL
 
 HELD = "held"
-RELEASE_EVENTS = ("released", "confirmed", "superseded")
 
 
 class HoldError(ValueError):
@@ -59,7 +43,7 @@ class ReleaseDecision:
 
 
 def ensure_release_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(RELEASE_EVENTS_DDL)
+    con.execute(RELEASE_DDL)
 
 
 def _has_events(con: duckdb.DuckDBPyConnection) -> bool:
@@ -82,23 +66,10 @@ def released_as_of(con: duckdb.DuckDBPyConnection) -> date | None:
 
 
 def held_days(con: duckdb.DuckDBPyConnection) -> list[tuple[date, str]]:
-    """Days held and not released since, newest first, with their summary."""
+    """Days held and not released since (the view raw.held_days), newest first, with their summary."""
     if not _has_events(con):
         return []
-    return con.execute(
-        """
-        select held.as_of_date, held.summary
-        from raw.release_events as held
-        where held.event = 'held'
-          and not exists (
-              select 1 from raw.release_events as later
-              where later.event in ('released', 'confirmed', 'superseded')
-                and later.as_of_date >= held.as_of_date
-          )
-        qualify row_number() over (partition by held.as_of_date order by held.event_at desc) = 1
-        order by held.as_of_date desc
-        """
-    ).fetchall()
+    return con.execute("select as_of_date, summary from raw.held_days order by as_of_date desc").fetchall()
 
 
 def _record(
