@@ -2,7 +2,9 @@
 -- rules model: Poor if any category is Poor, Good if every evaluated category is Good, Average otherwise;
 --   health_score = mean of the category scores.
 -- weighted model: health_score = category scores weighted by category_weight; bands give the rank.
--- Unknown: cancelled, no profile matches, or no criterion could be evaluated.
+-- Unknown: cancelled, no profile matches, a source the profile's criteria use is stale that day (its data is
+-- missing: "usage data stale since 2026-11-01"; stale is not Poor, and a rank from the other sources alone
+-- would not be the profile's rank either), or no criterion could be evaluated.
 -- reason: the criteria behind the rank (fired Poor criteria first, then unmet Good criteria; for Good the met
 -- Good criteria), at most three, separated by "; ".
 
@@ -129,11 +131,10 @@ reasons as (
 
 ),
 
--- Days on which a source's data is missing: an account with nothing left to evaluate is Unknown for that
--- reason ("usage data stale since 2026-11-01"), not for having no values.
 stale_sources as (
 
     select
+        source,
         label,
         stale_since
 
@@ -143,22 +144,42 @@ stale_sources as (
 
 ),
 
-stale_notes as (
+-- Per profile and day, the stale sources its criteria use.
+stale_profile_sources as (
 
-    select
+    select distinct
         days.as_of_date,
-        {{ dbt.listagg(
-            "stale_sources.label || ' stale since ' || " ~ dbt.safe_cast('stale_sources.stale_since', dbt.type_string()),
-            "'; '",
-            'order by stale_sources.label'
-        ) }} as note
+        criteria.profile,
+        stale_sources.label,
+        stale_sources.stale_since
 
     from (select distinct as_of_date from assignment) as days
 
     inner join stale_sources
         on days.as_of_date > stale_sources.stale_since
 
-    group by days.as_of_date
+    inner join {{ ref('int_metric_sources') }} as metric_sources
+        on stale_sources.source = metric_sources.source
+
+    inner join {{ ref('int_health_criteria') }} as criteria
+        on metric_sources.metric = criteria.metric
+
+),
+
+stale_notes as (
+
+    select
+        as_of_date,
+        profile,
+        {{ dbt.listagg(
+            "label || ' stale since ' || " ~ dbt.safe_cast('stale_since', dbt.type_string()),
+            "'; '",
+            'order by label'
+        ) }} as note
+
+    from stale_profile_sources
+
+    group by as_of_date, profile
 
 ),
 
@@ -168,17 +189,18 @@ final as (
         assignment.account_id,
         assignment.as_of_date,
         assignment.profile,
-        coalesce(ranked.health_rank, 'Unknown') as health_rank,
+        case when stale_notes.note is null then coalesce(ranked.health_rank, 'Unknown') else 'Unknown' end
+            as health_rank,
         case
-            when assignment.unknown_reason is null and ranked.health_rank is null and stale_notes.note is not null
-                then 'stale_data'
+            when assignment.unknown_reason is null and stale_notes.note is not null then 'stale_data'
             else assignment.unknown_reason
         end as unknown_reason,
-        cast(ranked.health_score as {{ health_type_double() }}) as health_score,
+        cast(case when stale_notes.note is null then ranked.health_score end as {{ health_type_double() }})
+            as health_score,
         case
             when assignment.unknown_reason = 'cancelled' then 'Cancelled account'
             when assignment.unknown_reason = 'no_profile' then 'No health profile matches this account'
-            when ranked.health_rank is null and stale_notes.note is not null then stale_notes.note
+            when stale_notes.note is not null then stale_notes.note
             when ranked.health_rank is null then 'No criterion of profile ' || assignment.profile || ' has a value'
             when reasons.reason is not null and reasons.reason <> '' then reasons.reason
             when ranked.health_rank = 'Average' then 'Some activity, but not every Good criterion holds'
@@ -198,7 +220,9 @@ final as (
             and assignment.as_of_date = reasons.as_of_date
 
     left join stale_notes
-        on assignment.as_of_date = stale_notes.as_of_date
+        on
+            assignment.as_of_date = stale_notes.as_of_date
+            and assignment.profile = stale_notes.profile
 
 )
 
