@@ -10,7 +10,8 @@ from pathlib import Path
 
 import duckdb
 
-from tests.support.commands import BuiltWarehouse
+from orchestration.dbt_project import run_dbt
+from tests.support.commands import BuiltWarehouse, pulse
 
 
 def private_copy(built: BuiltWarehouse, target: Path) -> BuiltWarehouse:
@@ -107,3 +108,39 @@ def land_account_export(copy: BuiltWarehouse, day: date, risk_share: float) -> i
         writer.writeheader()
         writer.writerows(rows)
     return flagged
+
+
+def ingest_and_build(copy: BuiltWarehouse) -> None:
+    """The data path of `pulse run` without its checks and reports: load new files, then `dbt build`
+    (rollups for the days that received events, everything downstream). Cheaper for tests about data."""
+    pulse("ingest", env=copy.env())
+    run_dbt(["build"], warehouse=copy.warehouse, log_dir=copy.root / "logs").check()
+
+
+def ranks_on(warehouse: Path, day: date) -> dict[str, tuple]:
+    """{account: (rank, score, reason)} on a day of marts.fct_account_health_daily."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            "select account_id, health_rank, health_score, reason from marts.fct_account_health_daily "
+            "where as_of_date = ?",
+            [day],
+        ).fetchall()
+    finally:
+        con.close()
+    return {row[0]: row[1:] for row in rows}
+
+
+def data_source(warehouse: Path, source: str) -> dict:
+    """A row of marts.dim_data_sources as a dict."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        cursor = con.execute("select * from marts.dim_data_sources where source = ?", [source])
+        names = [column[0] for column in cursor.description]
+        return dict(zip(names, cursor.fetchone(), strict=True))
+    finally:
+        con.close()
+
+
+def days_from(first: date, count: int) -> list[date]:
+    return [first + timedelta(days=offset) for offset in range(count)]
