@@ -148,15 +148,15 @@ stale_sources as (
 stale_profile_sources as (
 
     select distinct
-        days.as_of_date,
+        assignment_days.as_of_date,
         criteria.profile,
         stale_sources.label,
         stale_sources.stale_since
 
-    from (select distinct as_of_date from assignment) as days
+    from (select distinct as_of_date from assignment) as assignment_days
 
     inner join stale_sources
-        on days.as_of_date > stale_sources.stale_since
+        on assignment_days.as_of_date > stale_sources.stale_since
 
     inner join {{ ref('int_metric_sources') }} as metric_sources
         on stale_sources.source = metric_sources.source

@@ -118,30 +118,43 @@ scored as (
 
 -- Stale is not Poor: a metric from a source whose data is missing that day is unknown (null), so criteria on
 -- it are left out. The spine's own metrics (account age) are always known.
-final as (
+missing as (
 
     select
-        scored.account_id,
-        scored.as_of_date,
-        {%- for metric in metrics %}
-            {%- set sources = metric_sources([metric]) if metric.model != 'int_account_days' else [] %}
-            {%- if sources %}
-                case
-                    when {% for source in sources -%}
-                        scored.as_of_date > coalesce(stale_sources.{{ source }}_stale_since, scored.as_of_date)
-                        {%- if not loop.last %} or {% endif %}
-                    {%- endfor %} then null
-                    else cast(scored.{{ metric.name }} as {{ metric_sql_type(metric) }})
-                end as {{ metric.name }}
-            {%- else %}
-                cast(scored.{{ metric.name }} as {{ metric_sql_type(metric) }}) as {{ metric.name }}
-            {%- endif %}
+        scored.*,
+        {%- for source in metric_sources(metrics) %}
+            scored.as_of_date > coalesce(stale_sources.{{ source }}_stale_since, scored.as_of_date)
+                as {{ source }}_missing
             {%- if not loop.last %},{% endif %}
         {%- endfor %}
 
     from scored
 
     cross join stale_sources
+
+),
+
+final as (
+
+    select
+        account_id,
+        as_of_date,
+        {%- for metric in metrics %}
+            {%- set sources = metric_sources([metric]) if metric.model != 'int_account_days' else [] %}
+            {%- if sources %}
+                {%- set missing_flags = [] %}
+                {%- for source in sources %}{% do missing_flags.append(source ~ '_missing') %}{% endfor %}
+                case
+                    when {{ missing_flags | join(' or ') }} then null
+                    else cast({{ metric.name }} as {{ metric_sql_type(metric) }})
+                end as {{ metric.name }}
+            {%- else %}
+                cast({{ metric.name }} as {{ metric_sql_type(metric) }}) as {{ metric.name }}
+            {%- endif %}
+            {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+
+    from missing
 
 )
 
