@@ -7,6 +7,7 @@ import datetime as dt
 import gzip
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -229,16 +230,21 @@ def test_a_killed_load_leaves_nothing_and_the_next_run_loads_the_file_whole(tmp_
     code = "import sys; from orchestration.ingest import ingest; ingest(sys.argv[1], sys.argv[2])"
     child = subprocess.Popen(
         [sys.executable, "-c", code, str(tmp_path / "landing"), str(warehouse)],
-        cwd=PROJECT_ROOT, env=env, stderr=subprocess.PIPE, text=True,
+        cwd=PROJECT_ROOT, env=env, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
+        # Read what the loader prints without ever blocking, so the deadline can fire.
         deadline = time.monotonic() + 60
         assert child.stderr is not None
-        line = ""
-        while "pausing before commit" not in line:  # rows and rejects are inserted, the commit is next
-            assert time.monotonic() < deadline and child.poll() is None, "loader never reached the commit"
-            line = child.stderr.readline()
-        assert "segment-2026-03-02.jsonl" in line
+        printed = ""
+        while "pausing before commit" not in printed:  # rows and rejects are inserted, the commit is next
+            remaining = deadline - time.monotonic()
+            assert remaining > 0 and child.poll() is None, f"loader never reached the commit:\n{printed}"
+            ready, _, _ = select.select([child.stderr], [], [], min(remaining, 0.5))
+            if ready:
+                printed += os.read(child.stderr.fileno(), 65536).decode(errors="replace")
+        pausing = next(line for line in printed.splitlines() if "pausing before commit" in line)
+        assert "segment-2026-03-02.jsonl" in pausing
         os.kill(child.pid, signal.SIGKILL)
     finally:
         child.kill()
