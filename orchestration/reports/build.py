@@ -239,11 +239,14 @@ def build_site(
     only: list[str] | None = None,
     workers: int | None = None,
     dbt_project: Path | str | None = None,
+    now: dt.datetime | None = None,
 ) -> BuildResult:
     """Render every page (or only the routes in `only`) into out_dir. Never raises for a page's SQL error.
 
     `workers` processes render pages in parallel (default: default_workers()); small builds stay in-process.
-    `dbt_project` (default: the repository's) provides the `freshness_thresholds` relation.
+    `dbt_project` (default: the repository's) provides the `freshness_thresholds` relation. `now` (default:
+    the clock, UTC) is the build's one "now", the `build_clock` relation every page reads (so the pages of a
+    build agree, and a build can be repeated).
     """
     from orchestration.dbt_project import DBT_PROJECT_DIR
     from orchestration.reports.site import default_pages_dir, default_site_dir
@@ -261,7 +264,9 @@ def build_site(
     if not pages:
         raise FileNotFoundError(f"no report pages (*.md) under {source_dir}")
     shared = load_shared_queries(source_dir)
-    setup = Warehouse(warehouse_file, (freshness_relation(Path(dbt_project or DBT_PROJECT_DIR)),))
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    clock = Relation("build_clock", (("now_utc", "timestamp"),), ((now,),), "when this build ran (UTC)")
+    setup = Warehouse(warehouse_file, (freshness_relation(Path(dbt_project or DBT_PROJECT_DIR)), clock))
 
     con = setup.connect()
     try:
@@ -279,7 +284,7 @@ def build_site(
         layout = _layout()
         resolver = LinkResolver(outputs)
         nav = _nav(pages)
-        generated_at = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+        generated_at = now.strftime("%Y-%m-%d %H:%M UTC")
         written: list[str] = []
         bodies = _render_bodies(con, setup, shared, instances, workers or default_workers())
         for instance, (body, failed) in zip(instances, bodies, strict=True):

@@ -258,6 +258,7 @@ def test_bench_reports(warehouse: Path, tmp_path: Path) -> None:
 def test_parallel_build_matches_serial_build(
     warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import datetime as dt
     import json
     import re
     from concurrent.futures import ProcessPoolExecutor
@@ -281,9 +282,11 @@ def test_parallel_build_matches_serial_build(
 
     monkeypatch.setattr(build, "ProcessPoolExecutor", RecordingPool)
     monkeypatch.setattr(build, "MIN_PAGES_PER_WORKER", 1)  # the fixture site is small
-    serial = build_site(warehouse, tmp_path / "serial", pages, workers=1)
+    # One "now" for both builds: clock-derived figures (hours since the last load) are then equal too.
+    now = dt.datetime(2026, 3, 2, 8, 0)
+    serial = build_site(warehouse, tmp_path / "serial", pages, workers=1, now=now)
     assert pools == []
-    parallel = build_site(warehouse, tmp_path / "parallel", pages, workers=2)
+    parallel = build_site(warehouse, tmp_path / "parallel", pages, workers=2, now=now)
     assert pools == [2]
 
     assert parallel.pages == serial.pages and len(serial.pages) == 13

@@ -174,6 +174,7 @@ def test_data_quality_page_uses_the_thresholds_of_the_dbt_project(warehouse: Pat
     pages = tmp_path / "pages"
     pages.mkdir()
     shutil.copy(PAGES / "data-quality.md", pages / "data-quality.md")
+    shutil.copytree(PAGES / "queries", pages / "queries")
 
     def statuses(dbt_project: Path) -> tuple[str, dict[str, str]]:
         site = tmp_path / f"site-{dbt_project.name}"
