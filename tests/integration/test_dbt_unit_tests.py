@@ -1,11 +1,12 @@
 """Every dbt unit test as its own pytest case, so a failing one names itself and shows dbt's diff.
 
-The unit tests are declared beside their models (`unit_tests:` in models/**/_*__models.yml). They run once per
-module in one `dbt test` on a fresh DuckDB file in a temporary folder: unit tests need their model's parents to
-exist as relations (dbt reads their columns), so an `--empty` build (seeds and models, no rows, no tests) comes
-first. Both run with their own target path: the project's dbt_project/target manifest, which Dagster reads, is
-left alone. Cases are collected from the YAML (no dbt run at collection time, which every xdist worker does);
-test_every_unit_test_in_the_manifest_is_collected checks that dbt's manifest holds exactly those.
+The unit tests are declared beside their models (`unit_tests:` in models/**/_*__models.yml). They run once
+per module in one `dbt test` on a fresh DuckDB file in a temporary folder: unit tests need their model's
+parents to exist as relations (dbt reads their columns), so an `--empty` build (seeds and models, no rows, no
+tests) comes first. Both run with their own target path: the project's dbt_project/target manifest, which
+Dagster reads, is left alone. Cases are collected from the YAML (no dbt run at collection time, which every
+xdist worker does); test_every_unit_test_in_the_manifest_is_collected checks that dbt's manifest holds exactly
+those.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def _dbt_report(output: str, name: str) -> str:
 @pytest.mark.parametrize(("model", "name"), DECLARED, ids=[f"{model}::{name}" for model, name in DECLARED])
 def test_dbt_unit_test(unit_test_run: UnitTestRun, model: str, name: str) -> None:
     result = unit_test_run.results.get(_unique_id(model, name))
-    assert result is not None, f"dbt unit test {model}::{name} did not run (dbt's log: {unit_test_run.log_dir})"
+    assert result is not None, f"dbt unit test {model}::{name} did not run (log: {unit_test_run.log_dir})"
     if result["status"] != "pass":
         report = _dbt_report(unit_test_run.output, name) or result.get("message") or ""
         pytest.fail(
