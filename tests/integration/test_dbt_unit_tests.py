@@ -45,8 +45,7 @@ def _unique_id(model: str, name: str) -> str:
 @dataclass(frozen=True)
 class UnitTestRun:
     results: dict[str, dict[str, Any]]  # run_results.json entries by unique_id
-    manifest_unit_tests: set[str]  # unique_ids of the unit tests in dbt's manifest
-    output: str  # dbt test's console output (it prints each failing test's diff)
+    declared_in: dict[str, str]  # unique_id -> the YAML file declaring it (dbt's manifest)
     log_dir: Path
 
 
@@ -72,38 +71,28 @@ def unit_test_run(tmp_path_factory: pytest.TempPathFactory) -> UnitTestRun:
     manifest = json.loads((root / "target" / "manifest.json").read_text())
     return UnitTestRun(
         results={result["unique_id"]: result for result in results},
-        manifest_unit_tests=set(manifest["unit_tests"]),
-        output=tested.output,
+        declared_in={
+            unique_id: node["original_file_path"].removeprefix("../")
+            for unique_id, node in manifest["unit_tests"].items()
+        },
         log_dir=root / "logs",
     )
 
 
-def _dbt_report(output: str, name: str) -> str:
-    """dbt's console lines about one unit test: its failure and the diff table under it."""
-    lines = output.splitlines()
-    for index, line in enumerate(lines):
-        if "Failure in unit_test" in line and name in line or "Error in unit_test" in line and name in line:
-            block = [line]
-            for following in lines[index + 1 :]:
-                if "Failure in " in following or "Error in " in following or "Done. PASS=" in following:
-                    break
-                block.append(following)
-            return "\n".join(block).rstrip()
-    return ""
-
-
 @pytest.mark.parametrize(("model", "name"), DECLARED, ids=[f"{model}::{name}" for model, name in DECLARED])
 def test_dbt_unit_test(unit_test_run: UnitTestRun, model: str, name: str) -> None:
-    result = unit_test_run.results.get(_unique_id(model, name))
+    unique_id = _unique_id(model, name)
+    result = unit_test_run.results.get(unique_id)
     assert result is not None, f"dbt unit test {model}::{name} did not run (log: {unit_test_run.log_dir})"
     if result["status"] != "pass":
-        report = _dbt_report(unit_test_run.output, name) or result.get("message") or ""
+        # dbt's message is the diff (expected -> actual per differing cell), or the error.
         pytest.fail(
-            f"dbt unit test {model}::{name} {result['status']}: {result.get('message')}\n{report}",
+            f"dbt unit test {model}::{name} ({unit_test_run.declared_in.get(unique_id)}): "
+            f"{result['status']}\n{(result.get('message') or '').strip()}",
             pytrace=False,
         )
 
 
 def test_every_unit_test_in_the_manifest_is_collected(unit_test_run: UnitTestRun) -> None:
-    assert unit_test_run.manifest_unit_tests == {_unique_id(model, name) for model, name in DECLARED}
+    assert set(unit_test_run.declared_in) == {_unique_id(model, name) for model, name in DECLARED}
     assert len(DECLARED) == len(set(DECLARED)) >= 20
