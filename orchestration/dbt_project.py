@@ -101,24 +101,27 @@ def run_dbt(
     target_path: Path | None = None,
     log_dir: Path | None = None,
     capture: bool = True,
+    project_dir: Path | None = None,
 ) -> DbtRun:
     """Run `dbt <args>` on the Pulse project in a child process and wait for it.
 
     args: the subcommand and its own flags (`["build", "--select", "int_usage_daily+"]`); model vars go in
     extra_vars. target_path: a separate target folder (the project's manifest, which Dagster reads, is left
     alone). capture: keep dbt's console output in DbtRun.output instead of passing it to this process's.
+    project_dir: another copy of the dbt project (a test's edited copy); by default Pulse's own.
     """
     if any(arg.split("=")[0] in _OWN_FLAGS for arg in args):
         raise ValueError(f"run_dbt sets {', '.join(_OWN_FLAGS)} itself: use its keyword arguments")
     log_dir = log_dir or settings.log_dir()
+    project_dir = project_dir or DBT_PROJECT_DIR
     log_dir.mkdir(parents=True, exist_ok=True)
     command = [
         dbt_executable(),
         *args,
         "--project-dir",
-        str(DBT_PROJECT_DIR),
+        str(project_dir),
         "--profiles-dir",
-        str(DBT_PROJECT_DIR),
+        str(project_dir),
         "--log-path",
         str(log_dir),
         "--vars",
@@ -132,7 +135,7 @@ def run_dbt(
     started = time.monotonic()
     process = subprocess.Popen(
         command,
-        cwd=DBT_PROJECT_DIR,
+        cwd=project_dir,
         env=env,
         stdout=subprocess.PIPE if capture else None,
         stderr=subprocess.STDOUT if capture else None,

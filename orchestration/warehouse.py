@@ -171,8 +171,37 @@ create table if not exists raw.crm_activities (
 );
 """
 
+# Which days of data are released for action (orchestration/release): an append-only record of the brake's
+# decisions, and the days it holds now. Reports and `pulse` read raw.held_days; only the release writes.
+RELEASE_DDL = """
+create schema if not exists raw;
+create table if not exists raw.release_events (
+    event_at timestamp not null,
+    as_of_date date not null,
+    event varchar not null,          -- released | held | confirmed | superseded
+    compared_with date,              -- the last released day the ranks were compared with
+    ranked_accounts bigint,          -- accounts ranked (not Unknown) on both days
+    moved_accounts bigint,           -- of those, accounts whose rank changed
+    moved_share double,
+    threshold double,
+    moves json,                      -- {"Good -> Poor": 180, ...}
+    summary varchar,                 -- one line a person can read
+    actor varchar                    -- build | pulse confirm
+);
+create or replace view raw.held_days as
+select held.as_of_date, held.summary, held.moved_share, held.compared_with, held.event_at as held_at
+from raw.release_events as held
+where held.event = 'held'
+    and not exists (
+        select 1 from raw.release_events as later
+        where later.event in ('released', 'confirmed', 'superseded') and later.as_of_date >= held.as_of_date
+    )
+qualify row_number() over (partition by held.as_of_date order by held.event_at desc) = 1;
+"""
+
 RAW_TABLES = ("app_events", "helpdesk_tickets", "crm_accounts", "crm_contacts", "crm_activities")
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(RAW_DDL)
+    con.execute(RELEASE_DDL)

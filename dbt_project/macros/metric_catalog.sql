@@ -72,3 +72,16 @@
         {%- endif -%}
     {%- endfor -%}
 {%- endmacro %}
+
+
+{#- The landing sources the metrics come from (config.meta.source: one or a list), each once, in order. -#}
+{% macro metric_sources(metrics) -%}
+    {%- set sources = [] -%}
+    {%- for metric in metrics -%}
+        {%- set declared = metric.source if metric.source is not string else [metric.source] -%}
+        {%- for source in declared or [] if source and source not in sources -%}
+            {%- do sources.append(source) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(sources) }}
+{%- endmacro %}

@@ -9,6 +9,7 @@ import click
 
 # name -> "module:attribute" of a click command or group
 SUBCOMMANDS: dict[str, str] = {
+    "confirm": "orchestration.cli.confirm:confirm",
     "generate": "orchestration.cli.generate:generate",
     "ingest": "orchestration.cli.ingest:ingest",
     "health": "orchestration.cli.health:health",

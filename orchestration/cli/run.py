@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any, TextIO
 
 import click
+import duckdb
 
 from orchestration import settings
 from orchestration.warehouse import connect, warehouse_path
@@ -122,6 +123,20 @@ def _execute(job: Any, instance: Any, *, verbose: bool, **kwargs: Any) -> Any:  
     return result
 
 
+def _print_completeness(con: duckdb.DuckDBPyConnection) -> None:
+    """Stale sources and held days: what a person must look at before trusting today's ranks."""
+    from orchestration.release import held_days, released_as_of
+
+    stale = con.execute(
+        "select label, stale_since from marts.dim_data_sources where is_stale order by source"
+    ).fetchall()
+    for label, since in stale:
+        click.echo(f"Stale: {label} since {since} (its metrics are unknown after that day)")
+    for day, summary in held_days(con):
+        click.echo(f"held: {day}: {summary}")
+    click.echo(f"Released for action through: {released_as_of(con) or 'nothing yet'}")
+
+
 def _print_summary(started: float) -> None:
     con = connect(read_only=True)
     try:
@@ -155,6 +170,7 @@ def _print_summary(started: float) -> None:
         ).fetchall()
         for as_of, good, average, poor, unknown in health:
             click.echo(f"Health on {as_of}: {good} Good, {average} Average, {poor} Poor, {unknown} Unknown")
+        _print_completeness(con)
     except Exception as error:  # the summary must never hide the run's own result
         click.echo(f"(summary incomplete: {error})")
     finally:

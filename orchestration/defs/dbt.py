@@ -54,13 +54,16 @@ class DbtLogConfig(dg.Config):
 
 
 def _validate_configuration(context: dg.AssetExecutionContext) -> None:
-    """Bad health configuration stops the build before any model runs, naming the file and row."""
+    """Bad configuration (health, source completeness) stops the build before any model runs, naming the
+    file and row."""
     from orchestration.health.config import HealthConfigError, validate_health_config
+    from orchestration.quality.completeness import CompletenessConfigError, validate_completeness_config
 
     try:
         # With the warehouse, the CRM parent hierarchy is checked for cycles before dbt runs too.
         validate_health_config(settings.seeds_dir(), settings.warehouse_path())
-    except HealthConfigError as error:
+        validate_completeness_config(settings.seeds_dir())
+    except (HealthConfigError, CompletenessConfigError) as error:
         raise dg.Failure(description=str(error)) from error
 
 

@@ -9,6 +9,9 @@ MART_KEYS = [
     dg.AssetKey(["marts", "fct_account_health_reasons_daily"]),
     dg.AssetKey(["marts", "fct_account_usage_daily"]),
     dg.AssetKey(["marts", "fct_tickets"]),
+    dg.AssetKey(["marts", "dim_data_sources"]),
+    # The site shows the day the brake held, so it is built after the release is decided.
+    dg.AssetKey(["release", "data_release"]),
 ]
 HEALTH_PAGE = "health"
 

@@ -45,6 +45,8 @@ SETTING_RULES: dict[str, str] = {
     "parent_poor_share": "a number in (0, 1]",
     "average_score": "a number in [0, 100]",
     "population_average_score": "a number in [0, 100]",
+    "hold_moved_share": "a number in (0, 1]",
+    "hold_min_accounts": "a whole number >= 1",
     "categories": "category names separated by |",
 }
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -125,7 +127,13 @@ def _check_settings(seeds_dir: Path, errors: list[str]) -> tuple[str, ...]:
             errors.append(f"{row.where()}: setting '{name}' is unknown; allowed: {', '.join(defaults)}")
         elif name == "parent_rollup_method" and value not in ("children", "contract_value"):
             errors.append(f"{row.where()}: {name} '{value}' is not allowed; allowed: {SETTING_RULES[name]}")
-        elif name in ("parent_good_share", "parent_poor_share"):
+        elif name == "hold_min_accounts":
+            number = _number(value)
+            if number is None or number < 1 or number != int(number):
+                errors.append(
+                    f"{row.where()}: {name} '{value}' is not allowed; allowed: {SETTING_RULES[name]}"
+                )
+        elif name in ("parent_good_share", "parent_poor_share", "hold_moved_share"):
             number = _number(value)
             if number is None or not 0 < number <= 1:
                 errors.append(

@@ -10,10 +10,7 @@ warehouse, so a candidate configuration is judged on exactly the data and logic 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +18,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from orchestration.dbt_project import DBT_PROJECT_DIR
+from orchestration.dbt_project import run_dbt
 from orchestration.warehouse import PROJECT_ROOT
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
@@ -60,33 +57,17 @@ def _dependency_order(manifest: dict, selected: set[str]) -> list[str]:
 
 def compile_chain(warehouse: Path) -> Chain:
     """Compile the health models (dbt selection tag:health_config) with dbt, in dependency order."""
-    # A subprocess (dbt keeps its DuckDB connection open in-process), against an empty file named like the
-    # warehouse: compiling needs no data, the relation names come out identical, and the warehouse itself is
-    # never locked for writing (others may be reading it).
+    # In a child process (dbt keeps its DuckDB connection open in-process), against an empty file named like
+    # the warehouse: compiling needs no data, the relation names (which carry the file's name) come out
+    # identical, and the warehouse itself is never locked for writing (others may be reading it).
     scratch = Path(tempfile.mkdtemp(prefix="pulse-health-compile-"))
-    completed = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "compile",
-            "--quiet",
-            "--select",
-            SELECTION,
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            # Its own target folder: the project's manifest (which Dagster reads) is left alone.
-            "--target-path",
-            str(scratch / "target"),
-        ],
-        env={**os.environ, "PULSE_WAREHOUSE": str(scratch / warehouse.name)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
     try:
-        if completed.returncode != 0:
-            raise RuntimeError(f"dbt compile failed:\n{completed.stdout[-3000:]}{completed.stderr[-3000:]}")
+        run_dbt(
+            ["compile", "--quiet", "--select", SELECTION],
+            warehouse=scratch / warehouse.name,
+            # Its own target folder: the project's manifest (which Dagster reads) is left alone.
+            target_path=scratch / "target",
+        ).check()
         manifest = json.loads((scratch / "target" / "manifest.json").read_text())
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -120,7 +120,7 @@ def test_health_invariants_catch_a_broken_warehouse(
         "where health_rank = 'Poor'",
         "every Poor or Average has a fired criterion or is a parent roll-up": "delete from "
         "marts.fct_account_health_reasons_daily where outcome = 'Poor' or not criterion_met",
-        "Unknown only when cancelled, no profile or nothing evaluable": "update "
+        "Unknown only when cancelled, no profile, stale data or nothing evaluable": "update "
         "marts.fct_account_health_daily set health_rank = 'Unknown' where health_rank = 'Average'",
         "cancelled accounts are Unknown": "update marts.fct_account_health_daily set health_rank = 'Poor' "
         "where status = 'Cancelled'",

@@ -56,13 +56,15 @@ INVARIANTS: dict[str, str] = {
               and r.outcome = 'Poor' and r.criterion_met
           )
     """,
-    # Unknown only when cancelled, no profile matches, or no criterion of the profile had a value that day.
-    "Unknown only when cancelled, no profile or nothing evaluable": """
+    # Unknown only when cancelled, no profile matches, a source the profile uses is stale that day, or no
+    # criterion of the profile had a value that day.
+    "Unknown only when cancelled, no profile, stale data or nothing evaluable": """
         select h.account_id, h.as_of_date, h.status, h.profile, h.reason
         from marts.fct_account_health_daily as h
         where h.health_rank = 'Unknown' and not (
             (h.reason = 'Cancelled account' and h.status = 'Cancelled')
             or (h.reason = 'No health profile matches this account' and h.profile is null)
+            or h.reason like '% stale since %'
             or (
                 h.reason = 'No criterion of profile ' || h.profile || ' has a value'
                 and not exists (

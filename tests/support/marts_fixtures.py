@@ -318,6 +318,22 @@ def _marts(con: duckdb.DuckDBPyConnection) -> None:
                 )
             )
     con.executemany("insert into marts.fct_tickets values (?, ?, ?, ?, ?, ?, ?, ?, ?)", tickets)
+    con.execute(
+        """
+        create table marts.dim_data_sources (
+            source varchar, label varchar, is_required boolean, method varchar, stale_after_days bigint,
+            latest_data_date date, watermark_date date, is_stale boolean, stale_since date, as_of_date date,
+            days_behind_as_of bigint
+        )
+        """
+    )
+    con.executemany(
+        "insert into marts.dim_data_sources values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            ("app_events", "usage data", True, "volume", 2, AS_OF, AS_OF, False, None, AS_OF, 0),
+            ("helpdesk", "support data", False, "latest", 35, AS_OF, AS_OF, False, None, AS_OF, 0),
+        ],
+    )
 
 
 def _raw(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,5 +1,6 @@
--- The point-in-time spine: one row per account per day from the account's creation to the data's as-of date
--- (the latest event date). Every health metric and rank is computed on this grain.
+-- The point-in-time spine: one row per account per day from the account's creation to the warehouse's as-of
+-- date (the last day whose data is complete: int_source_watermarks). Every health metric and rank is computed
+-- on this grain; events after the as-of date are kept in the rollups and count once it passes them.
 
 with
 
@@ -19,7 +20,7 @@ bounds as (
 
     select
         (select min(created_date) from accounts) as first_date,
-        (select max(activity_date) from {{ ref('int_usage_daily') }}) as as_of_date
+        (select max(as_of_date) from {{ ref('int_source_watermarks') }}) as as_of_date
 
 ),
 

@@ -2,7 +2,9 @@
 -- rules model: Poor if any category is Poor, Good if every evaluated category is Good, Average otherwise;
 --   health_score = mean of the category scores.
 -- weighted model: health_score = category scores weighted by category_weight; bands give the rank.
--- Unknown: cancelled, no profile matches, or no criterion could be evaluated.
+-- Unknown: cancelled, no profile matches, a source the profile's criteria use is stale that day (its data is
+-- missing: "usage data stale since 2026-11-01"; stale is not Poor, and a rank from the other sources alone
+-- would not be the profile's rank either), or no criterion could be evaluated.
 -- reason: the criteria behind the rank (fired Poor criteria first, then unmet Good criteria; for Good the met
 -- Good criteria), at most three, separated by "; ".
 
@@ -129,18 +131,76 @@ reasons as (
 
 ),
 
+stale_sources as (
+
+    select
+        source,
+        label,
+        stale_since
+
+    from {{ ref('int_source_watermarks') }}
+
+    where stale_since is not null
+
+),
+
+-- Per profile and day, the stale sources its criteria use.
+stale_profile_sources as (
+
+    select distinct
+        days.as_of_date,
+        criteria.profile,
+        stale_sources.label,
+        stale_sources.stale_since
+
+    from (select distinct as_of_date from assignment) as days
+
+    inner join stale_sources
+        on days.as_of_date > stale_sources.stale_since
+
+    inner join {{ ref('int_metric_sources') }} as metric_sources
+        on stale_sources.source = metric_sources.source
+
+    inner join {{ ref('int_health_criteria') }} as criteria
+        on metric_sources.metric = criteria.metric
+
+),
+
+stale_notes as (
+
+    select
+        as_of_date,
+        profile,
+        {{ dbt.listagg(
+            "label || ' stale since ' || " ~ dbt.safe_cast('stale_since', dbt.type_string()),
+            "'; '",
+            'order by label'
+        ) }} as note
+
+    from stale_profile_sources
+
+    group by as_of_date, profile
+
+),
+
 final as (
 
     select
         assignment.account_id,
         assignment.as_of_date,
         assignment.profile,
-        coalesce(ranked.health_rank, 'Unknown') as health_rank,
-        assignment.unknown_reason,
-        cast(ranked.health_score as {{ health_type_double() }}) as health_score,
+        case when stale_notes.note is null then coalesce(ranked.health_rank, 'Unknown') else 'Unknown' end
+            as health_rank,
+        case
+            when assignment.unknown_reason is null and stale_notes.note is not null then 'stale_data'
+            else assignment.unknown_reason
+        end as unknown_reason,
+        cast(case when stale_notes.note is null then ranked.health_score end as {{ health_type_double() }})
+            as health_score,
         case
             when assignment.unknown_reason = 'cancelled' then 'Cancelled account'
             when assignment.unknown_reason = 'no_profile' then 'No health profile matches this account'
+            when stale_notes.note is not null then stale_notes.note
             when ranked.health_rank is null then 'No criterion of profile ' || assignment.profile || ' has a value'
             when reasons.reason is not null and reasons.reason <> '' then reasons.reason
             when ranked.health_rank = 'Average' then 'Some activity, but not every Good criterion holds'
@@ -158,6 +218,11 @@ final as (
         on
             assignment.account_id = reasons.account_id
             and assignment.as_of_date = reasons.as_of_date
+
+    left join stale_notes
+        on
+            assignment.as_of_date = stale_notes.as_of_date
+            and assignment.profile = stale_notes.profile
 
 )
 

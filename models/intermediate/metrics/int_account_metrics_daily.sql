@@ -36,6 +36,19 @@ support as (
 
 ),
 
+-- Per landing source, the day after which its data is missing (a stale source: int_source_watermarks).
+stale_sources as (
+
+    select
+        {%- for source in metric_sources(metrics) %}
+            max(case when source = '{{ source }}' then stale_since end) as {{ source }}_stale_since
+            {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+
+    from {{ ref('int_source_watermarks') }}
+
+),
+
 joined as (
 
     select
@@ -103,17 +116,32 @@ scored as (
 
 ),
 
+-- Stale is not Poor: a metric from a source whose data is missing that day is unknown (null), so criteria on
+-- it are left out. The spine's own metrics (account age) are always known.
 final as (
 
     select
-        account_id,
-        as_of_date,
+        scored.account_id,
+        scored.as_of_date,
         {%- for metric in metrics %}
-            cast({{ metric.name }} as {{ metric_sql_type(metric) }}) as {{ metric.name }}
+            {%- set sources = metric_sources([metric]) if metric.model != 'int_account_days' else [] %}
+            {%- if sources %}
+                case
+                    when {% for source in sources -%}
+                        scored.as_of_date > coalesce(stale_sources.{{ source }}_stale_since, scored.as_of_date)
+                        {%- if not loop.last %} or {% endif %}
+                    {%- endfor %} then null
+                    else cast(scored.{{ metric.name }} as {{ metric_sql_type(metric) }})
+                end as {{ metric.name }}
+            {%- else %}
+                cast(scored.{{ metric.name }} as {{ metric_sql_type(metric) }}) as {{ metric.name }}
+            {%- endif %}
             {%- if not loop.last %},{% endif %}
         {%- endfor %}
 
     from scored
+
+    cross join stale_sources
 
 )
 

@@ -41,27 +41,25 @@ flagged as (
 final as (
 
     select
-        cast(flagged.account_id as {{ dbt.type_string() }}) as account_id,
-        cast(flagged.as_of_date as date) as as_of_date,
-        cast(flagged.profile as {{ dbt.type_string() }}) as profile,
-        cast(flagged.health_rank as {{ dbt.type_string() }}) as health_rank,
-        cast(flagged.health_score as {{ health_type_double() }}) as health_score,
-        cast(flagged.reason as {{ dbt.type_string() }}) as reason,
-        cast(flagged.previous_health_rank as {{ dbt.type_string() }}) as previous_health_rank,
+        flagged.account_id,
+        flagged.as_of_date,
+        flagged.profile,
+        flagged.health_rank,
+        flagged.health_score,
+        flagged.reason,
+        flagged.previous_health_rank,
         flagged.rank_changed,
         -- The day the current rank began (creation day when it never changed).
-        cast(max(
+        max(
             case when flagged.rank_changed or flagged.previous_health_rank is null then flagged.as_of_date end
         ) over (
             partition by flagged.account_id order by flagged.as_of_date
             rows between unbounded preceding and current row
-        ) as date) as rank_changed_on,
-        cast(
-            case
-                when flagged.rank_changed
-                    then flagged.previous_health_rank || ' -> ' || flagged.health_rank || ': ' || flagged.reason
-            end as {{ dbt.type_string() }}
-        ) as rank_change,
+        ) as rank_changed_on,
+        case
+            when flagged.rank_changed
+                then flagged.previous_health_rank || ' -> ' || flagged.health_rank || ': ' || flagged.reason
+        end as rank_change,
         {%- for metric in metric_catalog() if metric.mart %}
             metrics.{{ metric.name }},
         {%- endfor %}

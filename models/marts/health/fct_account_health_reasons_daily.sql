@@ -19,19 +19,19 @@ categories as (
 final as (
 
     select
-        cast(results.account_id as {{ dbt.type_string() }}) as account_id,
-        cast(results.as_of_date as date) as as_of_date,
-        cast(results.profile as {{ dbt.type_string() }}) as profile,
-        cast(results.category as {{ dbt.type_string() }}) as category,
-        cast(results.criterion_id as {{ dbt.type_string() }}) as criterion_id,
-        cast(results.metric as {{ dbt.type_string() }}) as metric,
-        cast(results.operator as {{ dbt.type_string() }}) as operator,
-        cast(results.threshold as {{ dbt.type_string() }}) as threshold,
-        cast(results.metric_value as {{ dbt.type_string() }}) as metric_value,
-        cast(results.outcome as {{ dbt.type_string() }}) as outcome,
-        cast(results.reason_text as {{ dbt.type_string() }}) as reason_text,
+        results.account_id,
+        results.as_of_date,
+        results.profile,
+        results.category,
+        results.criterion_id,
+        results.metric,
+        results.operator,
+        results.threshold,
+        results.metric_value,
+        results.outcome,
+        results.reason_text,
         results.holds as criterion_met,
-        cast(categories.category_rank as {{ dbt.type_string() }}) as category_rank
+        categories.category_rank
 
     from results
 

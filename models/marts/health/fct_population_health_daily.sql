@@ -71,22 +71,21 @@ counted as (
 final as (
 
     select
-        cast(counted.as_of_date as date) as as_of_date,
-        cast(counted.segment_type as {{ dbt.type_string() }}) as segment_type,
-        cast(counted.segment_value as {{ dbt.type_string() }}) as segment_value,
-        cast(counted.accounts as {{ dbt.type_bigint() }}) as accounts,
+        counted.as_of_date,
+        counted.segment_type,
+        counted.segment_value,
+        counted.accounts,
+        -- sum() of integers is a 128-bit integer in DuckDB: back to the contract's bigint.
         cast(counted.good_accounts as {{ dbt.type_bigint() }}) as good_accounts,
         cast(counted.average_accounts as {{ dbt.type_bigint() }}) as average_accounts,
         cast(counted.poor_accounts as {{ dbt.type_bigint() }}) as poor_accounts,
         cast(counted.unknown_accounts as {{ dbt.type_bigint() }}) as unknown_accounts,
-        cast(
-            case
-                when counted.good_accounts + counted.average_accounts + counted.poor_accounts > 0
-                    then
-                        (100.0 * counted.good_accounts + settings.average_score * counted.average_accounts)
-                        / (counted.good_accounts + counted.average_accounts + counted.poor_accounts)
-            end as {{ health_type_double() }}
-        ) as population_health_score
+        case
+            when counted.good_accounts + counted.average_accounts + counted.poor_accounts > 0
+                then
+                    (100.0 * counted.good_accounts + settings.average_score * counted.average_accounts)
+                    / (counted.good_accounts + counted.average_accounts + counted.poor_accounts)
+        end as population_health_score
 
     from counted
 

@@ -1,0 +1,81 @@
+"""The brake on mass changes (issue 13): a build that moves most accounts at once is held until confirmed,
+and nothing that acts on people or other systems acts on the held day."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.defs.release import acting_asset
+from tests.support.commands import BuiltWarehouse, pulse
+from tests.support.landing import land_account_export, land_usual_days, last_day, private_copy
+
+# A stand-in for alerts, digests, tasks and the CRM sync: it records which day it acted on.
+ACTED_ON: list[date] = []
+
+
+@acting_asset(description="test: acts on the released day")
+def notify_success_managers(context: dg.AssetExecutionContext, released_day: date) -> None:
+    ACTED_ON.append(released_day)
+
+
+def _act(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> date | None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    ACTED_ON.clear()
+    result = dg.materialize([notify_success_managers])
+    assert result.success
+    return ACTED_ON[-1] if ACTED_ON else None
+
+
+def test_a_mass_move_to_poor_is_held_until_confirmed(
+    built_warehouse: BuiltWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = private_copy(built_warehouse, tmp_path / "brake")
+    as_of = last_day(copy.warehouse)
+    assert _act(copy.env(), monkeypatch) == as_of
+
+    # A bad CRM export marks 85% of the accounts At Risk on the next day.
+    bad_day = as_of + timedelta(days=1)
+    land_account_export(copy, bad_day, risk_share=0.85)
+    land_usual_days(copy, [bad_day], "next-day")
+    run = pulse("run", env=copy.env())
+
+    con = duckdb.connect(str(copy.warehouse), read_only=True)
+    held = con.execute(
+        "select moved_share, summary from raw.release_events where event = 'held' and as_of_date = ?",
+        [bad_day],
+    ).fetchall()
+    poor_share = con.execute(
+        "select avg(case when health_rank = 'Poor' then 1.0 else 0 end) from marts.fct_account_health_daily "
+        "where as_of_date = ? and health_rank <> 'Unknown'",
+        [bad_day],
+    ).fetchone()[0]
+    con.close()
+    assert poor_share > 0.6
+    assert len(held) == 1 and held[0][0] > 0.3
+    assert f"held: {bad_day}" in run.stdout
+    for page in ("index.html", "data-quality.html"):
+        html = (copy.site / page).read_text()
+        assert f"Data of {bad_day} is held" in html, page
+
+    # Nothing acts on the held day: acting assets still get the last released day.
+    assert _act(copy.env(), monkeypatch) == as_of
+    rerun = pulse("run", env=copy.env())
+    assert f"held: {bad_day}" in rerun.stdout
+    assert _act(copy.env(), monkeypatch) == as_of
+
+    wrong = pulse("confirm", as_of.isoformat(), env=copy.env(), check=False)
+    assert wrong.returncode == 1 and f"held days: {bad_day}" in wrong.stderr
+
+    confirmed = pulse("confirm", bad_day.isoformat(), env=copy.env())
+    assert f"{bad_day} confirmed" in confirmed.stdout
+    assert _act(copy.env(), monkeypatch) == bad_day
+    con = duckdb.connect(str(copy.warehouse), read_only=True)
+    events = con.execute("select event, actor from raw.release_events order by event_at").fetchall()
+    con.close()
+    assert events[-2:] == [("held", "build"), ("confirmed", "pulse confirm")]
