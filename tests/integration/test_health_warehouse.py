@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from orchestration.health.evaluate import evaluate_configs
 from orchestration.health.preview import preview_markdown
 from orchestration.metrics.catalog import load_catalog
 from tests.support.commands import BuiltWarehouse
+from tests.support.health_invariants import health_invariant_violations
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SEEDS = PROJECT_ROOT / "seeds"
@@ -87,52 +89,52 @@ def con(health_warehouse: HealthWarehouse):
     connection.close()
 
 
-def test_one_row_per_account_per_day_since_creation(con: duckdb.DuckDBPyConnection) -> None:
-    as_of = con.execute("select max(event_at)::date from raw.app_events").fetchone()[0]
-    bad = con.execute(
-        """
-        select a.account_id, a.created_date, count(h.as_of_date), count(distinct h.as_of_date)
-        from marts.dim_accounts as a
-        left join marts.fct_account_health_daily as h using (account_id)
-        group by all
-        -- a null creation date would make every comparison below null (not true): flag it explicitly
-        having a.created_date is null
-            or count(h.as_of_date) <> datediff('day', a.created_date, ?) + 1
-            or count(distinct h.as_of_date) <> count(h.as_of_date)
-            or min(h.as_of_date) <> a.created_date or max(h.as_of_date) <> ?
-        """,
-        [as_of, as_of],
-    ).fetchall()
-    assert bad == []
+def test_health_invariants(con: duckdb.DuckDBPyConnection) -> None:
+    """Grain, ranks, reasons, Unknown and population counts (tests/support/health_invariants.py; the same
+    checks run on the demo-sized warehouse in test_health_demo.py)."""
+    assert health_invariant_violations(con) == {}
+    # Not vacuous on this data: every rank occurs, and some are parent roll-ups.
     assert con.execute("select count(*) from marts.dim_accounts").fetchone()[0] >= 60
+    ranks = dict(
+        con.execute(
+            "select health_rank, count(*) from marts.fct_account_health_daily group by all"
+        ).fetchall()
+    )
+    assert set(ranks) == {"Good", "Average", "Poor", "Unknown"}, ranks
+    assert con.execute("select bool_or(is_parent_rollup) from marts.fct_account_health_daily").fetchone()[0]
 
 
-def test_ranks_and_reasons(con: duckdb.DuckDBPyConnection) -> None:
-    ranks = {
-        row[0]
-        for row in con.execute("select distinct health_rank from marts.fct_account_health_daily").fetchall()
+def test_health_invariants_catch_a_broken_warehouse(
+    health_warehouse: HealthWarehouse, tmp_path: Path
+) -> None:
+    """Each invariant fails on a copy of the warehouse broken the way it names."""
+    copy = tmp_path / "broken.duckdb"
+    shutil.copyfile(health_warehouse.warehouse, copy)
+    breakages = {
+        "one row per account and day since creation": "delete from marts.fct_account_health_daily "
+        "where (account_id, as_of_date) = (select (account_id, max(as_of_date)) "
+        "from marts.fct_account_health_daily group by account_id order by account_id limit 1)",
+        "ranks in the allowed set": "update marts.fct_account_health_daily set health_rank = 'Great' "
+        "where health_rank = 'Good'",
+        "every Poor or Average has a reason": "update marts.fct_account_health_daily set reason = '' "
+        "where health_rank = 'Poor'",
+        "every Poor or Average has a fired criterion or is a parent roll-up": "delete from "
+        "marts.fct_account_health_reasons_daily where outcome = 'Poor' or not criterion_met",
+        "Unknown only when cancelled, no profile, stale data or nothing evaluable": "update "
+        "marts.fct_account_health_daily set health_rank = 'Unknown' where health_rank = 'Average'",
+        "cancelled accounts are Unknown": "update marts.fct_account_health_daily set health_rank = 'Poor' "
+        "where status = 'Cancelled'",
+        "population counts add up per day and segment": "update marts.fct_population_health_daily "
+        "set good_accounts = good_accounts + 1 where segment_type = 'tier'",
     }
-    assert ranks <= {"Good", "Average", "Poor", "Unknown"}
-    assert {"Good", "Poor"} <= ranks
-    missing = con.execute(
-        """
-        select count(*) from marts.fct_account_health_daily
-        where health_rank in ('Average', 'Poor') and coalesce(trim(reason), '') = ''
-        """
-    ).fetchone()[0]
-    assert missing == 0
-    # Every Poor rank of a profile (not a parent roll-up) has a fired Poor criterion in the reasons mart.
-    unexplained = con.execute(
-        """
-        select count(*) from marts.fct_account_health_daily as h
-        where h.health_rank = 'Poor' and not h.is_parent_rollup and h.profile <> 'digital_onboarding'
-          and not exists (
-            select 1 from marts.fct_account_health_reasons_daily as r
-            where r.account_id = h.account_id and r.as_of_date = h.as_of_date and r.outcome = 'Poor'
-          )
-        """
-    ).fetchone()[0]
-    assert unexplained == 0
+    for invariant, breakage in breakages.items():
+        shutil.copyfile(health_warehouse.warehouse, copy)
+        broken = duckdb.connect(str(copy))
+        try:
+            broken.execute(breakage)
+            assert invariant in health_invariant_violations(broken), invariant
+        finally:
+            broken.close()
 
 
 def test_metric_list_matches_the_built_model(con: duckdb.DuckDBPyConnection) -> None:
@@ -188,42 +190,7 @@ def test_population_health_score_follows_its_formula_on_every_row(con: duckdb.Du
     assert wrong == [], wrong[:5]
     # On this data Average mixes with other ranks, so the weight w is really exercised.
     assert any(average and (good or poor) for *_, good, average, poor, _unknown in rows)
-    # Every segment's counts are the account-days of the health mart (as of that day).
-    different = con.execute(
-        """
-        with expected as (
-            select as_of_date, 'overall' as segment_type, 'all' as segment_value, health_rank
-            from marts.fct_account_health_daily
-            union all
-            select as_of_date, 'success_manager', coalesce(success_manager, '(none)'), health_rank
-            from marts.fct_account_health_daily
-            union all
-            select as_of_date, 'company_size', coalesce(company_size, '(none)'), health_rank
-            from marts.fct_account_health_daily
-            union all
-            select as_of_date, 'tier', coalesce(tier, '(none)'), health_rank
-            from marts.fct_account_health_daily
-        ),
-        counted as (
-            select as_of_date, segment_type, segment_value, count(*) as accounts,
-                   count(*) filter (where health_rank = 'Good') as good_accounts,
-                   count(*) filter (where health_rank = 'Average') as average_accounts,
-                   count(*) filter (where health_rank = 'Poor') as poor_accounts,
-                   count(*) filter (where health_rank = 'Unknown') as unknown_accounts
-            from expected group by all
-        )
-        select count(*) from (
-            (select * from counted except all
-             select as_of_date, segment_type, segment_value, accounts, good_accounts, average_accounts,
-                    poor_accounts, unknown_accounts from marts.fct_population_health_daily)
-            union all
-            (select as_of_date, segment_type, segment_value, accounts, good_accounts, average_accounts,
-                    poor_accounts, unknown_accounts from marts.fct_population_health_daily
-             except all select * from counted)
-        )
-        """
-    ).fetchone()[0]
-    assert different == 0
+    # That every segment's counts are the account-days of the health mart: test_health_invariants.
 
 
 def test_backtest_reports_and_churned_accounts_are_flagged_poor(health_warehouse: HealthWarehouse) -> None:
