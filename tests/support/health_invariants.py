@@ -7,8 +7,8 @@ import duckdb
 
 # Each query selects the rows that break its invariant (none on a correct warehouse).
 INVARIANTS: dict[str, str] = {
-    # One row per account and day, from its creation through the warehouse's as-of date (marts.dim_data_sources). A null
-    # creation date would make every comparison null (not true), so it is flagged explicitly.
+    # One row per account and day, from its creation through the warehouse's as-of date (dim_data_sources).
+    # A null creation date would make every comparison null (not true), so it is flagged explicitly.
     "one row per account and day since creation": """
         with as_of as (select max(as_of_date) as as_of_date from marts.dim_data_sources)
         select a.account_id, a.created_date, count(h.as_of_date) as days, count(distinct h.as_of_date)
