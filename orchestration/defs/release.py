@@ -6,7 +6,6 @@ systems (alerts, digests, tasks, the CRM sync) is declared with `acting_asset`: 
 is handed the newest released day, never a held one.
 """
 
-
 from collections.abc import Callable
 from datetime import date
 from typing import Any
