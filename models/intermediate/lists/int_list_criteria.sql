@@ -11,7 +11,7 @@ criteria as (
 typed as (
 
     select
-        cast(list as {{ dbt.type_string() }}) as list,
+        cast(list as {{ dbt.type_string() }}) as list,  -- noqa: RF04
         cast(criterion_id as {{ dbt.type_string() }}) as criterion_id,
         cast(metric as {{ dbt.type_string() }}) as metric,
         cast(operator as {{ dbt.type_string() }}) as operator,

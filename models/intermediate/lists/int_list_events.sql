@@ -43,7 +43,7 @@ entered as (
     select
         stays.list,
         stays.account_id,
-        'entered' as event,
+        'entered' as event,  -- noqa: RF04
         stays.entered_on as event_date,
         membership.reason
 
@@ -77,7 +77,7 @@ exited as (
     select
         left_stays.list,
         left_stays.account_id,
-        'left' as event,
+        'left' as event,  -- noqa: RF04
         left_stays.event_date,
         {{ dbt.listagg(
             "results.label_text || ' (needs ' || results.condition_text || ')'",

@@ -1,4 +1,5 @@
--- List definitions from the seed, typed (validated before dbt runs: orchestration/lists/config.py).
+-- List definitions from the seed, typed (validated before dbt runs: orchestration/lists/config.py). The
+-- column names list, owner and event are the ones the seeds and marts document (keywords in some dialects).
 
 with
 
@@ -11,9 +12,9 @@ lists as (
 typed as (
 
     select
-        cast(list as {{ dbt.type_string() }}) as list,
+        cast(list as {{ dbt.type_string() }}) as list,  -- noqa: RF04
         cast(folder as {{ dbt.type_string() }}) as folder,
-        cast(owner as {{ dbt.type_string() }}) as owner,
+        cast(owner as {{ dbt.type_string() }}) as owner,  -- noqa: RF04
         cast(severity as {{ dbt.type_string() }}) as severity,
         cast(nullif(trim(tag), '') as {{ dbt.type_string() }}) as tag,
         cast(coalesce(nullif(trim(tag_mode), ''), 'none') as {{ dbt.type_string() }}) as tag_mode,

@@ -10,7 +10,8 @@
     'int_account_support_daily': 'support',
 } %}
 
-{#- The last day up to as_of_date that was not Paying (a window; days_since_paying counts from the day after, or from creation). #}
+{#- The last day up to as_of_date that was not Paying (a window): days_since_paying counts from the day after
+    (or from creation). #}
 {%- set last_not_paying_date = "max(case when status is distinct from 'Paying' then as_of_date end) over ("
     ~ "partition by account_id order by as_of_date rows between unbounded preceding and current row)" %}
 
