@@ -1,5 +1,5 @@
 """The `pulse` command line: one module per subcommand in this package (run, generate, ingest, health,
-report). Subcommands are imported only when called, so `pulse --help` stays quick."""
+lists, report). Subcommands are imported only when called, so `pulse --help` stays quick."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ SUBCOMMANDS: dict[str, str] = {
     "confirm": "orchestration.cli.confirm:confirm",
     "generate": "orchestration.cli.generate:generate",
     "ingest": "orchestration.cli.ingest:ingest",
+    "lists": "orchestration.cli.lists:lists",
     "health": "orchestration.cli.health:health",
     "report": "orchestration.cli.report:report",
     "run": "orchestration.cli.run:run",

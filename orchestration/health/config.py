@@ -10,14 +10,14 @@ defaults are the columns of intermediate.int_health_settings (its properties fil
 
 from __future__ import annotations
 
-import csv
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from orchestration.criteria.rules import check_rule
+from orchestration.criteria.seed_rows import SeedRow as _Row
+from orchestration.criteria.seed_rows import read_rows as _read
 from orchestration.metrics.catalog import Metric, load_catalog
 from orchestration.warehouse import PROJECT_ROOT
 
@@ -59,43 +59,6 @@ class HealthConfigError(Exception):
     def __init__(self, errors: list[str]):
         self.errors = errors
         super().__init__("invalid health configuration:\n" + "\n".join(f"  {error}" for error in errors))
-
-
-@dataclass
-class _Row:
-    file: str
-    line: int
-    values: dict[str, str]
-
-    def where(self) -> str:
-        return f"{self.file}:{self.line}"
-
-
-def _read(path: Path, required: tuple[str, ...], optional: tuple[str, ...], errors: list[str]) -> list[_Row]:
-    if not path.exists():
-        errors.append(f"{path}: file is missing")
-        return []
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        missing = [column for column in required if column not in header]
-        unknown = [column for column in header if column not in required + optional]
-        if missing:
-            errors.append(
-                f"{path}:1: missing column(s) {', '.join(missing)}; required: {', '.join(required)}"
-            )
-        if unknown:
-            errors.append(
-                f"{path}:1: unknown column(s) {', '.join(unknown)}; allowed: {', '.join(required + optional)}"
-            )
-        if missing:
-            return []
-        rows = []
-        for number, record in enumerate(reader, start=2):
-            values = {key: (value or "").strip() for key, value in record.items() if key is not None}
-            if any(values.values()):
-                rows.append(_Row(str(path), number, values))
-        return rows
 
 
 def _number(text: str) -> float | None:

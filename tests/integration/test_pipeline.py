@@ -195,8 +195,25 @@ def test_check_results_reach_the_data_quality_page(built_warehouse: BuiltWarehou
     assert "ge_reject_rate" in html and "dbt_test" in html
 
 
-def test_a_bad_health_configuration_stops_the_build_before_any_model(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        (
+            "health_criteria.csv",
+            ",days_since_last_activity,",
+            ",days_since_last_login,",
+            "days_since_last_login",
+        ),
+        (
+            "list_criteria.csv",
+            ",license_utilization,",
+            ",license_utilisation,",
+            "metric 'license_utilisation'",
+        ),
+    ],
+)
+def test_a_bad_health_or_list_configuration_stops_the_build_before_any_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, file: str, old: str, new: str, expected: str
 ) -> None:
     import dagster as dg
 
@@ -205,10 +222,10 @@ def test_a_bad_health_configuration_stops_the_build_before_any_model(
 
     project = tmp_path / "project"
     shutil.copytree(settings.seeds_dir(), project / "seeds")
-    criteria = project / "seeds" / "health_criteria.csv"
-    criteria.write_text(
-        criteria.read_text().replace(",days_since_last_activity,", ",days_since_last_login,", 1)
-    )
+    criteria = project / "seeds" / file
+    text = criteria.read_text()
+    line = text[: text.index(old)].count("\n") + 1
+    criteria.write_text(text.replace(old, new, 1))
     monkeypatch.setattr(settings, "PROJECT_ROOT", project)
     empty = tmp_path / "warehouse.duckdb"
     monkeypatch.setenv("PULSE_WAREHOUSE", str(empty))
@@ -226,7 +243,7 @@ def test_a_bad_health_configuration_stops_the_build_before_any_model(
     assert not result.success
     failures = [event for event in result.all_events if event.event_type_value == "STEP_FAILURE"]
     message = str(failures[0].event_specific_data.error)
-    assert "health_criteria.csv" in message and "days_since_last_login" in message
+    assert f"{file}:{line}: " in message and expected in message
     con = warehouse.connect(empty, read_only=True)
     built = con.execute(
         "select count(*) from information_schema.tables "

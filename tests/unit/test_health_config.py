@@ -262,8 +262,13 @@ def test_mart_metric_columns_are_generated_from_the_catalog() -> None:
     generated = [column["name"] for column in mart_metric_columns(load_catalog())]
     start = names.index(generated[0])
     assert names[start : start + len(generated)] == generated
-    # industry is declared mart: false (it is on dim_accounts), every other metric is a mart column.
-    assert set(load_catalog()) - set(generated) == {"industry"}
+    # Declared mart: false: industry (it is on dim_accounts) and the smart lists' metrics (the health mart's
+    # columns stay as they were); every other metric is a mart column.
+    assert set(load_catalog()) - set(generated) == {
+        "industry",
+        "active_days_since_creation",
+        "days_since_paying",
+    }
 
 
 def test_a_stale_mart_block_is_rewritten(tmp_path: Path) -> None:
@@ -279,7 +284,7 @@ def test_a_stale_mart_block_is_rewritten(tmp_path: Path) -> None:
 
 def test_catalog_declares_every_metric_once() -> None:
     catalog = load_catalog()
-    assert len(catalog) == 34
+    assert len(catalog) == 36  # 34 for health, 2 added for smart lists
     assert catalog["active_days_14d"].kind == "number" and catalog["active_days_14d"].unit == "days"
     assert catalog["risk_status"].kind == "text" and catalog["risk_status"].sources == ("crm",)
     assert catalog["license_utilization"].sources == ("app_events", "crm")

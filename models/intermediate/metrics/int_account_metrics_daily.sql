@@ -10,6 +10,11 @@
     'int_account_support_daily': 'support',
 } %}
 
+{#- The last day up to as_of_date that was not Paying (a window): days_since_paying counts from the day after
+    (or from creation). #}
+{%- set last_not_paying_date = "max(case when status is distinct from 'Paying' then as_of_date end) over ("
+    ~ "partition by account_id order by as_of_date rows between unbounded preceding and current row)" %}
+
 with
 
 days as (
@@ -54,6 +59,7 @@ joined as (
     select
         days.account_id,
         days.as_of_date,
+        days.created_date,
         {{- metric_columns_from(metrics, areas) }}
         case
             when crm.licenses > 0 then cast(activity.active_users_14d as {{ health_type_double() }}) / crm.licenses
@@ -110,7 +116,16 @@ scored as (
             when active_days_14d >= 5 then 'Weekly'
             when active_days_14d >= 2 then 'Occasionally'
             else 'Inactive'
-        end as usage_frequency
+        end as usage_frequency,
+        -- Days in the current run of Paying status (0 on the day it became Paying, or on creation when it was
+        -- Paying from the start); null when not Paying.
+        case
+            when status = 'Paying'
+                then {{ dbt.datediff(
+                    'coalesce(' ~ last_not_paying_date ~ ', ' ~ dbt.dateadd('day', -1, 'created_date') ~ ')',
+                    'as_of_date', 'day'
+                ) | trim }} - 1
+        end as days_since_paying
 
     from joined
 

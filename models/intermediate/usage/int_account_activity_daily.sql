@@ -268,7 +268,10 @@ windowed as (
         ) as minutes_prev_14d,
         max(active_date) over (
             partition by account_id order by as_of_date rows between unbounded preceding and current row
-        ) as last_active_date
+        ) as last_active_date,
+        sum(case when actions > 0 then 1 else 0 end) over (
+            partition by account_id order by as_of_date rows between unbounded preceding and current row
+        ) as active_days_total
 
     from daily
 
@@ -322,6 +325,10 @@ computed as (
             end as {{ dbt.type_bigint() }}
         ) as days_since_last_activity,
         last_active_date,
+        -- Known only when usage was tracked over the account's whole life (created after tracking began).
+        cast(
+            case when observed_days = account_age_days then active_days_total end as {{ dbt.type_bigint() }}
+        ) as active_days_since_creation,
         -- "Change in": last 14 days vs the 14 before, as a ratio (-0.5 = halved); null on a zero base.
         case
             when coalesce(actions_prev_14d, 0) = 0 then null
@@ -361,6 +368,7 @@ final as (
         case when is_usage_tracked then key_modules_used end as key_modules_used,
         case when is_usage_tracked then days_since_last_activity end as days_since_last_activity,
         case when is_usage_tracked then last_active_date end as last_active_date,
+        case when is_usage_tracked then active_days_since_creation end as active_days_since_creation,
         case when is_usage_tracked then change_in_actions_14d end as change_in_actions_14d,
         case when is_usage_tracked then change_in_minutes_14d end as change_in_minutes_14d,
         case when is_usage_tracked then change_in_active_users_14d end as change_in_active_users_14d

@@ -16,6 +16,21 @@ latest_health as (
 
 ),
 
+-- The Insights tags on the as-of date, sorted and separated by ; (a Salesforce multi-select value).
+current_tags as (
+
+    select
+        account_id,
+        {{ dbt.listagg('tag', "';'", 'order by tag') }} as insights_tags
+
+    from {{ ref('fct_account_tags_daily') }}
+
+    where as_of_date = (select max(all_days.as_of_date) from {{ ref('fct_account_health_daily') }} as all_days)
+
+    group by account_id
+
+),
+
 final as (
 
     select
@@ -48,12 +63,16 @@ final as (
         latest_health.usage_frequency,
         accounts.last_activity_date as last_active_date,
         latest_health.as_of_date as health_as_of_date,
-        latest_health.rank_changed_on as health_rank_since
+        latest_health.rank_changed_on as health_rank_since,
+        current_tags.insights_tags
 
     from accounts
 
     left join latest_health
         on accounts.account_id = latest_health.account_id
+
+    left join current_tags
+        on accounts.account_id = current_tags.account_id
 
 )
 
