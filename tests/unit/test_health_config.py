@@ -19,6 +19,7 @@ from orchestration.health.config import (
 )
 from orchestration.metrics.catalog import load_catalog, mart_metric_columns, sync_mart_yaml
 from orchestration.warehouse import ensure_raw_schema
+from tests.support.seeds import copy_seeds, edit_line
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SEEDS = PROJECT_ROOT / "seeds"
@@ -26,23 +27,13 @@ SEEDS = PROJECT_ROOT / "seeds"
 
 @pytest.fixture
 def seeds(tmp_path: Path) -> Path:
-    for name in (
+    return copy_seeds(
+        tmp_path,
         "health_profiles.csv",
         "health_segment_filters.csv",
         "health_criteria.csv",
         "health_settings.csv",
-    ):
-        shutil.copy(SEEDS / name, tmp_path / name)
-    return tmp_path
-
-
-def _edit(path: Path, old: str, new: str) -> int:
-    """Replace old by new in the file; return the 1-based line number of the edit."""
-    lines = path.read_text().splitlines()
-    number = next(index for index, line in enumerate(lines) if old in line)
-    lines[number] = lines[number].replace(old, new)
-    path.write_text("\n".join(lines) + "\n")
-    return number + 1
+    )
 
 
 def test_shipped_configuration_is_valid() -> None:
@@ -129,7 +120,7 @@ def test_shipped_configuration_is_valid() -> None:
 def test_bad_configuration_names_file_row_and_allowed(
     seeds: Path, file: str, old: str, new: str, expected: str
 ) -> None:
-    line = _edit(seeds / file, old, new)
+    line = edit_line(seeds / file, old, new)
     with pytest.raises(HealthConfigError) as raised:
         validate_health_config(seeds)
     message = str(raised.value)
@@ -138,7 +129,7 @@ def test_bad_configuration_names_file_row_and_allowed(
 
 
 def test_change_in_operator_only_on_change_in_metrics(seeds: Path) -> None:
-    line = _edit(
+    line = edit_line(
         seeds / "health_criteria.csv",
         "change_in_actions_14d,change_in_lt",
         "actions_per_day_14d,change_in_lt",
@@ -196,7 +187,7 @@ def test_categories_setting_replaces_the_allowed_categories(seeds: Path) -> None
             "categories,usage|risk|sentiment|onboarding|work|support|product_fit,Allowed categories\n"
         )
     assert collect_health_config_errors(seeds) == []
-    line = _edit(
+    line = edit_line(
         seeds / "health_criteria.csv",
         "default,usage,default_inactive_poor",
         "default,value,default_inactive_poor",

@@ -3,7 +3,6 @@ and what is allowed (`pulse lists validate`, and the same check Dagster runs bef
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.lists.config import ListsConfigError, collect_lists_config_errors, validate_lists_config
+from tests.support.seeds import copy_seeds, edit_line
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SEEDS = PROJECT_ROOT / "seeds"
@@ -18,18 +18,7 @@ SEEDS = PROJECT_ROOT / "seeds"
 
 @pytest.fixture
 def seeds(tmp_path: Path) -> Path:
-    for name in ("lists.csv", "list_criteria.csv"):
-        shutil.copy(SEEDS / name, tmp_path / name)
-    return tmp_path
-
-
-def _edit(path: Path, old: str, new: str) -> int:
-    """Replace old by new on the first line containing it; return that line's 1-based number."""
-    lines = path.read_text().splitlines()
-    number = next(index for index, line in enumerate(lines) if old in line)
-    lines[number] = lines[number].replace(old, new)
-    path.write_text("\n".join(lines) + "\n")
-    return number + 1
+    return copy_seeds(tmp_path, "lists.csv", "list_criteria.csv")
 
 
 def test_shipped_lists_are_valid() -> None:
@@ -106,7 +95,7 @@ def test_shipped_lists_are_valid() -> None:
 def test_a_bad_list_definition_names_file_row_and_what_is_allowed(
     seeds: Path, file: str, old: str, new: str, expected: str
 ) -> None:
-    line = _edit(seeds / file, old, new)
+    line = edit_line(seeds / file, old, new)
     with pytest.raises(ListsConfigError) as raised:
         validate_lists_config(seeds)
     assert any(
@@ -138,7 +127,7 @@ def test_missing_column_and_file(seeds: Path) -> None:
 
 
 def test_pulse_lists_validate_exits_1_with_file_and_row(seeds: Path) -> None:
-    line = _edit(
+    line = edit_line(
         seeds / "list_criteria.csv", "active_days_since_creation,<,5", "active_days_since_creation,<,five"
     )
     completed = subprocess.run(
