@@ -19,11 +19,6 @@ import duckdb
 from orchestration import settings
 from orchestration.dbt_project import run_dbt
 
-HEALTH_SELECT = (
-    "+fct_account_health_daily +fct_account_health_reasons_daily +fct_account_health_categories_daily "
-    "+fct_population_health_daily +fct_account_usage_daily +fct_tickets +dim_accounts stg_crm__contacts"
-)
-
 
 def _dbt(args: list[str], warehouse: Path, day: str | None = None) -> tuple[float, float]:
     """Run dbt in a child process; return (wall seconds, the child's peak RSS in MB)."""
@@ -34,7 +29,8 @@ def _dbt(args: list[str], warehouse: Path, day: str | None = None) -> tuple[floa
 
 def bench_health(warehouse_path: str | Path) -> dict:
     warehouse = Path(warehouse_path)
-    full_seconds, full_peak_mb = _dbt(["build", "--full-refresh", "--select", HEALTH_SELECT], warehouse)
+    # The whole project: every mart (health, lists, tags, completeness) and its tests, as `pulse run` does.
+    full_seconds, full_peak_mb = _dbt(["build", "--full-refresh"], warehouse)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         events, last_day = con.execute("select count(*), max(event_at)::date from raw.app_events").fetchone()
