@@ -1,0 +1,48 @@
+"""`python -m orchestration.bench.compare`: the before/after check of a change that must not alter results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from orchestration.bench.compare import compare, main
+
+
+def _warehouse(path: Path, statements: list[str]) -> Path:
+    con = duckdb.connect(str(path))
+    con.execute("create schema marts")
+    for statement in statements:
+        con.execute(statement)
+    con.close()
+    return path
+
+
+def test_same_rows_in_another_order_an_added_column_and_float_noise_are_not_changes(tmp_path: Path) -> None:
+    before = _warehouse(
+        tmp_path / "before.duckdb",
+        [
+            "create table marts.t as select * from (values ('a', 0.1::double + 0.2), ('b', 1.0)) as v(k, x)",
+            "create table marts.gone as select 1 as n",
+        ],
+    )
+    after = _warehouse(
+        tmp_path / "after.duckdb",
+        [
+            "create table marts.t as select * from (values ('b', 1.0, 'new'), ('a', 0.3, 'new')) v(k, x, tag)",
+            "create table marts.fresh as select 1 as n",
+        ],
+    )
+    assert compare(before, after) == [
+        ("marts.fresh", "only after"),
+        ("marts.gone", "only before"),
+        ("marts.t", "same (added columns: tag)"),
+    ]
+    assert main([str(before), str(after)]) == 0
+
+
+def test_a_changed_value_is_a_difference(tmp_path: Path) -> None:
+    before = _warehouse(tmp_path / "b.duckdb", ["create table marts.t as select 'a' as k, 1 as n"])
+    after = _warehouse(tmp_path / "a.duckdb", ["create table marts.t as select 'a' as k, 2 as n"])
+    assert compare(before, after) == [("marts.t", "DIFFERENT")]
+    assert main([str(before), str(after)]) == 1
