@@ -259,6 +259,7 @@ def test_mart_metric_columns_are_generated_from_the_catalog() -> None:
         "industry",
         "active_days_since_creation",
         "days_since_paying",
+        "days_to_next_quarter_anniversary",
     }
 
 
@@ -275,7 +276,7 @@ def test_a_stale_mart_block_is_rewritten(tmp_path: Path) -> None:
 
 def test_catalog_declares_every_metric_once() -> None:
     catalog = load_catalog()
-    assert len(catalog) == 36  # 34 for health, 2 added for smart lists
+    assert len(catalog) == 37  # 34 for health, 3 added for smart lists
     assert catalog["active_days_14d"].kind == "number" and catalog["active_days_14d"].unit == "days"
     assert catalog["risk_status"].kind == "text" and catalog["risk_status"].sources == ("crm",)
     assert catalog["license_utilization"].sources == ("app_events", "crm")

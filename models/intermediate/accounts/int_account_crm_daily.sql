@@ -2,6 +2,7 @@
 -- A version is in force from the day of its valid_from up to the day before the next version's day
 -- (when several versions share a day, the day's last one wins). Days before the first export use the first
 -- version, so history is complete from creation.
+-- Also the metric days_to_next_quarter_anniversary (the check-in lists' 3/6/9/12-month anniversaries).
 
 with
 
@@ -35,6 +36,7 @@ versions as (
         tier,
         contract_value,
         licenses,
+        contract_start_date,
         renewal_date,
         cancellation_date,
         success_manager,
@@ -67,7 +69,7 @@ ranges as (
 
 ),
 
-final as (
+crm_days as (
 
     select
         days.account_id,
@@ -76,6 +78,7 @@ final as (
         ranges.tier,
         ranges.contract_value,
         ranges.licenses,
+        ranges.contract_start_date,
         ranges.renewal_date,
         ranges.cancellation_date,
         ranges.success_manager,
@@ -98,6 +101,66 @@ final as (
             accounts.crm_account_id = ranges.crm_account_id
             and days.as_of_date >= ranges.in_force_from
             and (ranges.valid_to_date is null or days.as_of_date < ranges.valid_to_date)
+
+),
+
+-- Quarterly anniversaries of the contract start: start + 3, 6, 9, 12, 15, ... months, clamped to the month's
+-- end the usual way (a start on Jan 31 has its 3-month anniversary on Apr 30; a start on Feb 29 its 12-month one
+-- on Feb 28). quarter_months: the last multiple of 3 months up to the calendar months elapsed.
+quarters as (
+
+    select
+        *,
+        {{ dbt.datediff('contract_start_date', 'as_of_date', 'month') | trim }}
+        - mod({{ dbt.datediff('contract_start_date', 'as_of_date', 'month') | trim }}, 3) as quarter_months
+
+    from crm_days
+
+),
+
+anniversaries as (
+
+    select
+        *,
+        cast({{ dbt.dateadd('month', 'quarter_months', 'contract_start_date') | trim }} as date)
+            as quarter_anniversary,
+        cast({{ dbt.dateadd('month', 'quarter_months + 3', 'contract_start_date') | trim }} as date)
+            as following_quarter_anniversary
+
+    from quarters
+
+),
+
+final as (
+
+    select
+        account_id,
+        as_of_date,
+        status,
+        tier,
+        contract_value,
+        licenses,
+        contract_start_date,
+        renewal_date,
+        cancellation_date,
+        success_manager,
+        company_size,
+        industry,
+        journey_stage,
+        journey_stage_date,
+        onboarding_program,
+        project_status,
+        risk_status,
+        csm_sentiment,
+        -- Days to the next quarterly anniversary (0 on it); the start itself is not one; null before the start.
+        case
+            when contract_start_date is null or as_of_date < contract_start_date then null
+            when quarter_months >= 3 and quarter_anniversary >= as_of_date
+                then {{ dbt.datediff('as_of_date', 'quarter_anniversary', 'day') | trim }}
+            else {{ dbt.datediff('as_of_date', 'following_quarter_anniversary', 'day') | trim }}
+        end as days_to_next_quarter_anniversary
+
+    from anniversaries
 
 )
 
