@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from tests.support.commands import BuiltWarehouse, pulse
+from tests.support.landing import private_copy
 
 RAW_TABLES = (
     "app_events",
@@ -21,14 +22,6 @@ RAW_TABLES = (
     "crm_activities",
     "loaded_files",
 )
-
-
-def _copy(built: BuiltWarehouse, target: Path) -> BuiltWarehouse:
-    """A private copy, so a test that writes never races the tests that read the shared warehouse."""
-    copy = BuiltWarehouse(target, target / "landing", target / "warehouse.duckdb", target / "site")
-    shutil.copytree(built.landing, copy.landing)
-    shutil.copy2(built.warehouse, copy.warehouse)
-    return copy
 
 
 ROLLUPS_OF_ACCOUNT = (
@@ -104,7 +97,7 @@ DBT_LOG_MARKS = (
 
 def test_a_failing_dbt_node_is_named_with_dbt_s_log(built_warehouse: BuiltWarehouse, tmp_path: Path) -> None:
     """A failing dbt test: `pulse run` names the node, its file and dbt's message, and where dbt's log is."""
-    copy = _copy(built_warehouse, tmp_path)
+    copy = private_copy(built_warehouse, tmp_path)
     con = duckdb.connect(str(copy.warehouse))
     con.execute("insert into raw.app_events select * from raw.app_events where event_type = 'track' limit 1")
     con.close()
@@ -128,7 +121,7 @@ def test_a_failing_dbt_node_is_named_with_dbt_s_log(built_warehouse: BuiltWareho
 
 
 def test_a_second_run_changes_nothing(built_warehouse: BuiltWarehouse, tmp_path: Path) -> None:
-    copy = _copy(built_warehouse, tmp_path)
+    copy = private_copy(built_warehouse, tmp_path)
     tables = [f"raw.{name}" for name in RAW_TABLES if name != "loaded_files"] + [
         "intermediate.int_usage_daily",
         "marts.fct_account_health_daily",
@@ -151,7 +144,7 @@ def test_a_second_run_changes_nothing(built_warehouse: BuiltWarehouse, tmp_path:
 def test_a_partition_materialized_twice_gives_the_same_rollups(
     built_warehouse: BuiltWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    copy = _copy(built_warehouse, tmp_path)
+    copy = private_copy(built_warehouse, tmp_path)
     for key, value in copy.env().items():
         monkeypatch.setenv(key, value)
     import dagster as dg
@@ -176,7 +169,7 @@ def test_a_partition_materialized_twice_gives_the_same_rollups(
 
 
 def test_a_late_event_lands_in_its_own_day(built_warehouse: BuiltWarehouse, tmp_path: Path) -> None:
-    copy = _copy(built_warehouse, tmp_path)
+    copy = private_copy(built_warehouse, tmp_path)
     late = _land_late_event(copy, days_back=40, message_id="late-event-0001")
     completed = pulse("run", env=copy.env())
     assert f"Building rollups for {late.day.isoformat()} .. {late.day.isoformat()}" in completed.stdout
@@ -257,7 +250,7 @@ def test_a_late_event_reaches_its_day_through_the_daily_partition(
     built_warehouse: BuiltWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The schedule's run for yesterday also rebuilds the old day a late event landed in."""
-    copy = _copy(built_warehouse, tmp_path)
+    copy = private_copy(built_warehouse, tmp_path)
     for key, value in copy.env().items():
         monkeypatch.setenv(key, value)
     import dagster as dg
