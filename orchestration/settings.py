@@ -24,6 +24,15 @@ PARTITION_START_ENV = "PULSE_PARTITION_START"
 LOG_DIR_ENV = "PULSE_LOG_DIR"
 BENCH_SIZES_ENV = "PULSE_BENCH_SIZES"
 BENCH_DIR_ENV = "PULSE_BENCH_DIR"
+# The CRM sync (orchestration/sync): where Data Loader files go, and each remote destination's credentials.
+SYNC_DIR_ENV = "PULSE_SYNC_DIR"
+SALESFORCE_URL_ENV = "PULSE_SALESFORCE_URL"
+SALESFORCE_CLIENT_ID_ENV = "PULSE_SALESFORCE_CLIENT_ID"
+SALESFORCE_CLIENT_SECRET_ENV = "PULSE_SALESFORCE_CLIENT_SECRET"
+SALESFORCE_ACCESS_TOKEN_ENV = "PULSE_SALESFORCE_ACCESS_TOKEN"
+HUBSPOT_URL_ENV = "PULSE_HUBSPOT_URL"
+HUBSPOT_TOKEN_ENV = "PULSE_HUBSPOT_TOKEN"
+DEFAULT_HUBSPOT_URL = "https://api.hubapi.com"
 # Test hook: seconds the loader sleeps after inserting a file's rows and before committing them.
 INGEST_PAUSE_ENV = "PULSE_INGEST_PAUSE_BEFORE_COMMIT"
 
@@ -124,3 +133,39 @@ def bench_dir() -> Path | None:
 def ingest_pause_before_commit() -> float:
     """Test hook ($PULSE_INGEST_PAUSE_BEFORE_COMMIT): seconds to wait before committing each loaded file."""
     return float(_env(INGEST_PAUSE_ENV) or 0)
+
+
+def sync_dir() -> Path:
+    """Where the CRM sync writes Data Loader files: $PULSE_SYNC_DIR, else sync/ beside the warehouse file."""
+    value = _env(SYNC_DIR_ENV)
+    return Path(value).resolve() if value else warehouse_path().parent / "sync"
+
+
+def salesforce_url() -> str | None:
+    """The Salesforce org's base URL (https://<domain>.my.salesforce.com): $PULSE_SALESFORCE_URL."""
+    return _env(SALESFORCE_URL_ENV)
+
+
+def salesforce_client_id() -> str | None:
+    """OAuth 2.0 client credentials flow: the connected app's consumer key, $PULSE_SALESFORCE_CLIENT_ID."""
+    return _env(SALESFORCE_CLIENT_ID_ENV)
+
+
+def salesforce_client_secret() -> str | None:
+    """The connected app's consumer secret, $PULSE_SALESFORCE_CLIENT_SECRET (never printed or stored)."""
+    return _env(SALESFORCE_CLIENT_SECRET_ENV)
+
+
+def salesforce_access_token() -> str | None:
+    """An access token obtained elsewhere, $PULSE_SALESFORCE_ACCESS_TOKEN (instead of client id and secret)."""
+    return _env(SALESFORCE_ACCESS_TOKEN_ENV)
+
+
+def hubspot_url() -> str:
+    """HubSpot's API base URL: $PULSE_HUBSPOT_URL, else https://api.hubapi.com."""
+    return _env(HUBSPOT_URL_ENV) or DEFAULT_HUBSPOT_URL
+
+
+def hubspot_token() -> str | None:
+    """A HubSpot private app's access token, $PULSE_HUBSPOT_TOKEN (never printed or stored)."""
+    return _env(HUBSPOT_TOKEN_ENV)
