@@ -104,21 +104,27 @@ def load_destination(path: Path | str) -> Destination:
     except yaml.YAMLError as error:
         raise SyncConfigError(f"{_shown(path)}: not valid YAML: {error}") from error
     if not isinstance(document, dict):
-        raise _fail(path, "(top level)", "expected a mapping of keys; allowed keys: " + ", ".join(COMMON_KEYS))
+        raise _fail(
+            path, "(top level)", "expected a mapping of keys; allowed keys: " + ", ".join(COMMON_KEYS)
+        )
     kind = document.get("type")
     if kind not in TYPES:
         raise _fail(path, "type", f"{kind!r} is not a destination type; allowed: {', '.join(TYPES)}")
     allowed_keys = (*COMMON_KEYS, *TYPE_KEYS[kind])
     for key in document:
         if key not in allowed_keys:
-            raise _fail(path, str(key), f"unknown key for a {kind} destination; allowed: {', '.join(allowed_keys)}")
+            raise _fail(
+                path, str(key), f"unknown key for a {kind} destination; allowed: {', '.join(allowed_keys)}"
+            )
     name = document.get("name", path.stem)
     if not isinstance(name, str) or not NAME.match(name):
         raise _fail(path, "name", f"{name!r} is not allowed; allowed: lower case letters, digits and _")
     columns = payload_columns()
     record_id = document.get("record_id")
     if record_id not in columns:
-        raise _fail(path, "record_id", f"{record_id!r} is not a payload column; allowed: {', '.join(columns)}")
+        raise _fail(
+            path, "record_id", f"{record_id!r} is not a payload column; allowed: {', '.join(columns)}"
+        )
     fields = document.get("fields")
     if not isinstance(fields, dict) or not fields:
         raise _fail(path, "fields", "expected a mapping of CRM field: payload column, at least one")
@@ -126,7 +132,9 @@ def load_destination(path: Path | str) -> Destination:
     for field, column in fields.items():
         key = f"fields.{field}"
         if not isinstance(field, str) or not SALESFORCE_FIELD.match(field):
-            raise _fail(path, key, "not a CRM field name; allowed: letters, digits and _, starting with a letter")
+            raise _fail(
+                path, key, "not a CRM field name; allowed: letters, digits and _, starting with a letter"
+            )
         if column not in columns:
             raise _fail(path, key, f"unknown payload column {column!r}; allowed: {', '.join(columns)}")
         parsed.append((field, column))
@@ -156,16 +164,26 @@ def load_destination(path: Path | str) -> Destination:
     if kind == "dataloader":
         for key, default in (("id_header", "Id"), ("null_value", "#N/A"), ("file_prefix", "Account-update")):
             value = document.get(key, default)
-            if not isinstance(value, str) or (key != "null_value" and not SALESFORCE_FIELD.match(value.replace("-", "_"))):
+            if not isinstance(value, str) or (
+                key != "null_value" and not SALESFORCE_FIELD.match(value.replace("-", "_"))
+            ):
                 raise _fail(path, key, f"{value!r} is not allowed; allowed: letters, digits, - and _")
             options[key] = value
         if options["id_header"] in fields:
-            raise _fail(path, f"fields.{options['id_header']}", "is the id_header column; allowed: another field")
+            raise _fail(
+                path, f"fields.{options['id_header']}", "is the id_header column; allowed: another field"
+            )
     description = document.get("description", "")
     if not isinstance(description, str):
         raise _fail(path, "description", "expected text")
     return Destination(
-        name=name, type=kind, path=path, record_id=record_id, fields=tuple(parsed), description=description, **options
+        name=name,
+        type=kind,
+        path=path,
+        record_id=record_id,
+        fields=tuple(parsed),
+        description=description,
+        **options,
     )
 
 
@@ -177,7 +195,9 @@ def load_destinations(directory: Path | str | None = None) -> dict[str, Destinat
         destination = load_destination(path)
         if destination.name in destinations:
             first = _shown(destinations[destination.name].path)
-            raise _fail(path, "name", f"{destination.name!r} is also the name of {first}; allowed: a unique name")
+            raise _fail(
+                path, "name", f"{destination.name!r} is also the name of {first}; allowed: a unique name"
+            )
         destinations[destination.name] = destination
     return destinations
 
