@@ -157,7 +157,7 @@ def salesforce_client_secret() -> str | None:
 
 
 def salesforce_access_token() -> str | None:
-    """An access token obtained elsewhere, $PULSE_SALESFORCE_ACCESS_TOKEN (instead of client id and secret)."""
+    """An access token from elsewhere: $PULSE_SALESFORCE_ACCESS_TOKEN (instead of client id and secret)."""
     return _env(SALESFORCE_ACCESS_TOKEN_ENV)
 
 

@@ -6,7 +6,9 @@ import click
 
 
 @click.command()
-@click.option("--dry-run", is_flag=True, help="Print the diff (record, field, old, new); send and store nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="Print the diff (record, field, old, new); send and store nothing."
+)
 @click.option(
     "--destination",
     "names",
@@ -17,7 +19,13 @@ import click
 def sync(dry_run: bool, names: tuple[str, ...]) -> None:
     """Sync marts.crm_account_sync to the CRM: only records whose values changed since the last success."""
     from orchestration.release import released_as_of
-    from orchestration.sync import SyncConfigError, SyncError, credentials_for, load_destinations, sync_destination
+    from orchestration.sync import (
+        SyncConfigError,
+        SyncError,
+        credentials_for,
+        load_destinations,
+        sync_destination,
+    )
     from orchestration.warehouse import connect, warehouse_path
 
     try:
@@ -41,7 +49,9 @@ def sync(dry_run: bool, names: tuple[str, ...]) -> None:
         released = released_as_of(con)
         for destination in chosen:
             try:
-                summary = sync_destination(con, destination, released_day=released, dry_run=dry_run, log=click.echo)
+                summary = sync_destination(
+                    con, destination, released_day=released, dry_run=dry_run, log=click.echo
+                )
             except SyncError as error:
                 click.echo(f"{destination.name}: FAILED: {error}")
                 failed = True

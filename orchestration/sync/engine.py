@@ -13,6 +13,7 @@ Trust rules, in the order they happen:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import uuid
@@ -194,7 +195,7 @@ class _Run:
         self.run_id: str = summary.run_id  # type: ignore[assignment]
 
     def confirm_pending(self) -> int:
-        """Read back what interrupted runs left in doubt; remember what the CRM already has. Returns how many."""
+        """Read back what interrupted runs left in doubt; remember what the CRM has. Returns how many."""
         rows = self.con.execute(
             "select record_id, account_id, fingerprint, field_values, changes, target, run_id "
             "from sync.pending where destination = ? order by run_id, batch, record_id",
@@ -216,8 +217,8 @@ class _Run:
                     found = self.sender.read(probes, target)
                 except RequestFailed as error:
                     raise SyncError(
-                        f"cannot check {len(rows)} records left in doubt by an interrupted run, so nothing was "
-                        f"sent (sending them again could send them twice): {error}"
+                        f"cannot check {len(rows)} records left in doubt by an interrupted run, so nothing "
+                        f"was sent (sending them again could send them twice): {error}"
                     ) from None
                 for row, probe in zip(chunk, probes, strict=True):
                     if _same_values(probe.values, found.get(row[0])):
@@ -334,8 +335,8 @@ class _Run:
 def _finish(con: duckdb.DuckDBPyConnection, summary: SyncSummary) -> None:
     con.execute(
         """
-        update sync.runs set finished_at = ?, status = ?, as_of_date = ?, target = ?, records = ?, changed = ?,
-            sent = ?, confirmed = ?, unchanged = ?, failed = ?, no_crm_id = ?, error = ?
+        update sync.runs set finished_at = ?, status = ?, as_of_date = ?, target = ?, records = ?,
+            changed = ?, sent = ?, confirmed = ?, unchanged = ?, failed = ?, no_crm_id = ?, error = ?
         where run_id = ?
         """,
         [
@@ -387,7 +388,8 @@ def sync_destination(
         summary.status = "held"
         summary.error = (
             f"not synced: the data of {current.as_of_date} is held by the brake on mass changes "
-            f"(released through {released_day or 'nothing yet'}); `pulse confirm {current.as_of_date}` releases it"
+            f"(released through {released_day or 'nothing yet'}); "
+            f"`pulse confirm {current.as_of_date}` releases it"
         )
         if not dry_run:
             _record_held(con, destination, summary)
@@ -406,8 +408,8 @@ def sync_destination(
             ).fetchone()[0]
             if doubt:
                 summary.diff.append(
-                    f"  ({doubt} records were left in doubt by an interrupted run: a real run first checks them "
-                    "against the CRM and sends only those it does not have)"
+                    f"  ({doubt} records were left in doubt by an interrupted run: a real run first checks "
+                    "them against the CRM and sends only those it does not have)"
                 )
         summary.seconds = time.monotonic() - started
         return summary
@@ -428,8 +430,8 @@ def sync_destination(
         [destination.name],
     )
     con.execute(
-        "insert into sync.runs (run_id, destination, destination_type, started_at, status, as_of_date, target) "
-        "values (?, ?, ?, ?, 'running', ?, ?)",
+        "insert into sync.runs (run_id, destination, destination_type, started_at, status, as_of_date, "
+        "target) values (?, ?, ?, ?, 'running', ?, ?)",
         [summary.run_id, destination.name, destination.type, now_utc(), current.as_of_date, sender.target],
     )
     run = _Run(con, destination, sender, redactor, lambda text: log(redactor.redact(text)), summary)
@@ -454,10 +456,8 @@ def sync_destination(
         summary.error = redactor.redact(
             f"{error}" if isinstance(error, SyncError) else f"{type(error).__name__}: {error}"
         )
-        try:
+        with contextlib.suppress(duckdb.Error):
             con.execute("rollback")
-        except duckdb.Error:
-            pass
         _finish(con, summary)
         raise SyncError(summary.error) from None
     finally:

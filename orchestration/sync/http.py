@@ -1,5 +1,5 @@
-"""HTTP to a CRM: timeouts, and retries of 429, 5xx, timeouts and connection errors with a backoff that honours
-Retry-After (httpx + tenacity). Every message that leaves this module is redacted."""
+"""HTTP to a CRM: timeouts, and retries of 429, 5xx, timeouts and connection errors with a backoff that
+honours Retry-After (httpx + tenacity). Every message that leaves this module is redacted."""
 
 from __future__ import annotations
 

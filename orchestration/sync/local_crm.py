@@ -65,7 +65,7 @@ class LocalCrm:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
-    # -- lifecycle --------------------------------------------------------------------------------------------
+    # -- lifecycle
     @property
     def url(self) -> str:
         assert self._server is not None, "start() first"
@@ -96,7 +96,7 @@ class LocalCrm:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    # -- what the tests look at ---------------------------------------------------------------------------------
+    # -- what the tests look at
     def updates(self, system: str | None = None) -> list[dict[str, Any]]:
         with self.lock:
             return [
@@ -118,7 +118,7 @@ class LocalCrm:
             self.applied.clear()
             self.requests.clear()
 
-    # -- behaviour --------------------------------------------------------------------------------------------
+    # -- behaviour
     def next_behaviour(self) -> Behaviour | None:
         with self.lock:
             return self.script.popleft() if self.script else None
@@ -150,7 +150,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         return None
 
-    # -- plumbing ---------------------------------------------------------------------------------------------
+    # -- plumbing
     def _body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
@@ -190,7 +190,7 @@ class _Handler(BaseHTTPRequestHandler):
         crm.log(kind="other", system="", method=method, path=path, ids=[], status=404)
         return self._answer(404, [{"errorCode": "NOT_FOUND", "message": f"no route {method} {path}"}])
 
-    # -- Salesforce -------------------------------------------------------------------------------------------
+    # -- Salesforce
     def _token(self, body: bytes) -> None:
         crm = self.server_crm
         form = {key: values[0] for key, values in parse_qs(body.decode()).items()}

@@ -80,6 +80,7 @@ def ensure_sync_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def has_sync_schema(con: duckdb.DuckDBPyConnection) -> bool:
     count = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'sync' and table_name = 'fingerprints'"
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'sync' and table_name = 'fingerprints'"
     ).fetchone()[0]
     return bool(count)
