@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import yaml
 
 from orchestration.release import BrakeSettings, evaluate_brake
@@ -81,10 +82,10 @@ def build_payload_warehouse(
 
 def write_payload(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
     names = [name for name, _ in _contract_columns()]
+    payload = pa.table({name: [row[name] for row in rows] for name in names})  # noqa: F841 - read by DuckDB
     con.execute(f"delete from marts.{PAYLOAD_MODEL}")
-    con.executemany(
-        f"insert into marts.{PAYLOAD_MODEL} ({', '.join(names)}) values ({', '.join('?' for _ in names)})",
-        [[row[name] for name in names] for row in rows],
+    con.execute(
+        f"insert into marts.{PAYLOAD_MODEL} ({', '.join(names)}) select {', '.join(names)} from payload"
     )
 
 
