@@ -39,7 +39,7 @@ INGEST_PAUSE_ENV = "PULSE_INGEST_PAUSE_BEFORE_COMMIT"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 # Events older than this still load and are built by the first (full) build; partitions only bound re-runs.
 DEFAULT_PARTITION_START = "2025-01-01"
-DEFAULT_BENCH_SIZES = "demo,1000000,10000000"
+DEFAULT_BENCH_SIZES = "demo,1000000,10000000,sync"
 MAX_REPORT_WORKERS = 8
 
 

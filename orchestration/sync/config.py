@@ -69,11 +69,16 @@ class Destination:
         return self.type != "dataloader"
 
 
-def payload_columns() -> list[str]:
-    """The columns of marts.crm_account_sync, from its enforced contract."""
+def payload_contract() -> list[tuple[str, str]]:
+    """(column, data type) of marts.crm_account_sync, from its enforced contract."""
     document = yaml.safe_load(PAYLOAD_CONTRACT.read_text())
     model = next(model for model in document["models"] if model["name"] == PAYLOAD_MODEL)
-    return [column["name"] for column in model["columns"]]
+    return [(column["name"], column["data_type"]) for column in model["columns"]]
+
+
+def payload_columns() -> list[str]:
+    """The columns of marts.crm_account_sync."""
+    return [name for name, _ in payload_contract()]
 
 
 def _shown(path: Path) -> str:

@@ -11,16 +11,10 @@ import pyarrow as pa
 import yaml
 
 from orchestration.release import BrakeSettings, evaluate_brake
-from orchestration.sync.config import PAYLOAD_CONTRACT, PAYLOAD_MODEL, load_destination
+from orchestration.sync.config import PAYLOAD_CONTRACT, PAYLOAD_MODEL, load_destination, payload_contract
 
 AS_OF = dt.date(2026, 3, 1)
 TAGS = ["Established;Green", "Onboarding;Yellow", "Established;Expansion;Red", None]
-
-
-def _contract_columns() -> list[tuple[str, str]]:
-    document = yaml.safe_load(PAYLOAD_CONTRACT.read_text())
-    model = next(model for model in document["models"] if model["name"] == PAYLOAD_MODEL)
-    return [(column["name"], column["data_type"]) for column in model["columns"]]
 
 
 def crm_id(number: int) -> str:
@@ -55,7 +49,7 @@ def build_payload_warehouse(
 ) -> Path:
     """marts.crm_account_sync with `accounts` rows (the last `without_crm_id` without a CRM id), and the as-of
     date released by the brake (a one-day health mart, so the release is decided the usual way)."""
-    columns = _contract_columns()
+    columns = payload_contract()
     con = duckdb.connect(str(path))
     try:
         con.execute("create schema if not exists marts")
@@ -81,7 +75,7 @@ def build_payload_warehouse(
 
 
 def write_payload(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
-    names = [name for name, _ in _contract_columns()]
+    names = [name for name, _ in payload_contract()]
     payload = pa.table({name: [row[name] for row in rows] for name in names})  # noqa: F841 - read by DuckDB
     con.execute(f"delete from marts.{PAYLOAD_MODEL}")
     con.execute(

@@ -306,3 +306,13 @@ def test_retry_after_in_seconds_or_an_http_date() -> None:
     assert retry_after_seconds("3") == 3.0
     assert retry_after_seconds("Sun, 01 Mar 2026 12:00:07 GMT", now) == 7.0
     assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
+
+
+def test_bench_stage_syncs_every_record_to_each_destination_type(tmp_path: Path) -> None:
+    from orchestration.bench.sync import bench_sync
+
+    result = bench_sync(str(tmp_path), records=250)
+    assert result["requests"] == 2 + 3  # Salesforce 200 a request, HubSpot 100 (the file needs none)
+    for kind in ("salesforce", "hubspot", "dataloader"):
+        assert result[f"{kind}_records_per_second"] > 0
+    assert result["rows_per_second"] == result["salesforce_records_per_second"]
