@@ -316,3 +316,26 @@ def test_bench_stage_syncs_every_record_to_each_destination_type(tmp_path: Path)
     for kind in ("salesforce", "hubspot", "dataloader"):
         assert result[f"{kind}_records_per_second"] > 0
     assert result["rows_per_second"] == result["salesforce_records_per_second"]
+
+
+def test_a_remote_destination_without_credentials_names_the_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestration import settings
+    from orchestration.sync import SyncError, credentials_for
+
+    for name in (
+        settings.SALESFORCE_URL_ENV,
+        settings.SALESFORCE_ACCESS_TOKEN_ENV,
+        settings.SALESFORCE_CLIENT_ID_ENV,
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(settings.SALESFORCE_CLIENT_SECRET_ENV, "a-secret-without-its-client-id")
+    creds = credentials_for("salesforce")
+    assert not creds.configured and "a-secret" not in repr(creds)
+    con = duckdb.connect(str(build_payload_warehouse(tmp_path / "w.duckdb", 3)))
+    try:
+        with pytest.raises(SyncError, match="salesforce is not configured: set PULSE_SALESFORCE_URL, "):
+            sync_destination(con, destination(tmp_path, "salesforce"), released_day=AS_OF, credentials=creds)
+    finally:
+        con.close()
