@@ -30,7 +30,7 @@ from orchestration import settings
 from orchestration.sync.config import Destination
 from orchestration.sync.credentials import Credentials, Redactor, credentials_for
 from orchestration.sync.http import RequestFailed
-from orchestration.sync.payload import Record, diff_lines, plan
+from orchestration.sync.payload import Record, diff_lines, plan, show
 from orchestration.sync.senders import Result, Sender, make_sender, now_utc
 from orchestration.sync.store import ensure_sync_schema, has_sync_schema
 
@@ -55,6 +55,7 @@ class SyncSummary:
     unchanged: int = 0
     failed: int = 0
     no_crm_id: list[str] = field(default_factory=list)
+    crm_edits: list[str] = field(default_factory=list)  # record: field: sent -> CRM value, seen this run
     failures: list[tuple[str | None, str, str]] = field(default_factory=list)  # (record, account, error)
     diff: list[str] = field(default_factory=list)
     error: str | None = None
@@ -72,6 +73,12 @@ class SyncSummary:
             + f", {self.unchanged} unchanged"
         )
         lines = [head + counts + f" [{self.status}]" + (f" -> {self.target}" if self.target else "")]
+        if self.crm_edits:
+            lines.append(
+                f"  {len(self.crm_edits)} records edited in the CRM since Pulse sent them (the CRM keeps "
+                "them until Pulse's value changes):"
+            )
+            lines += [f"    {edit}" for edit in self.crm_edits[:SHOWN_FAILURES]]
         if self.no_crm_id:
             shown = ", ".join(self.no_crm_id[:10]) + (" ..." if len(self.no_crm_id) > 10 else "")
             lines.append(f"  {len(self.no_crm_id)} accounts without a CRM id, not sent: {shown}")
@@ -357,6 +364,99 @@ def _finish(con: duckdb.DuckDBPyConnection, summary: SyncSummary) -> None:
     )
 
 
+# Destinations writing Salesforce Account fields: the CRM's Account export (raw.crm_accounts, unmapped columns
+# in `attributes`) brings those fields back.
+READS_BACK = ("salesforce", "dataloader")
+
+
+def crm_edits(con: duckdb.DuckDBPyConnection, destination: Destination) -> list[tuple]:
+    """Pulse's fields whose value in the newest CRM export of a record, modified after Pulse synced it,
+    differs from what Pulse sent: (record id, account id, field, sent, CRM value, CRM modified at)."""
+    if destination.type not in READS_BACK or not has_sync_schema(con):
+        return []
+    exists = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'raw' and table_name = 'crm_accounts'"
+    ).fetchone()[0]
+    if not exists:
+        return []
+    rows = con.execute(
+        """
+        with latest as (
+            select sf_id, last_modified_at, attributes
+            from raw.crm_accounts
+            qualify row_number() over (partition by sf_id order by last_modified_at desc, _loaded_at desc) = 1
+        )
+        select f.record_id, f.account_id, f.field_values, cast(latest.attributes as varchar),
+            latest.last_modified_at
+        from sync.fingerprints as f
+        inner join latest on f.record_id = latest.sf_id
+        where f.destination = ? and latest.last_modified_at > f.synced_at and latest.attributes is not null
+        order by f.record_id
+        """,
+        [destination.name],
+    ).fetchall()
+    edits = []
+    for record_id, account_id, sent_json, attributes_json, modified_at in rows:
+        sent, attributes = json.loads(sent_json), json.loads(attributes_json)
+        if not isinstance(attributes, dict):
+            continue
+        for name in destination.field_names:
+            if name in attributes and _normal(attributes[name]) != _normal(sent.get(name)):
+                edits.append((record_id, account_id, name, sent.get(name), attributes[name], modified_at))
+    return edits
+
+
+def _record_crm_edits(con: duckdb.DuckDBPyConnection, destination: Destination, summary: SyncSummary) -> None:
+    """New CRM-side edits (each edit once) into sync.crm_edits and the run's outcomes."""
+    seen = {
+        tuple(row)
+        for row in con.execute(
+            "select record_id, field, crm_modified_at from sync.crm_edits where destination = ?",
+            [destination.name],
+        ).fetchall()
+    }
+    new = [edit for edit in crm_edits(con, destination) if (edit[0], edit[2], edit[5]) not in seen]
+    if not new:
+        return
+    at = now_utc()
+    by_record: dict[tuple[str, str], list[str]] = {}
+    for record_id, account_id, name, sent, crm_value, _ in new:
+        by_record.setdefault((record_id, account_id), []).append(f"{name}: {show(sent)} -> {show(crm_value)}")
+    _insert(
+        con,
+        "sync.crm_edits",
+        {
+            "destination": [destination.name] * len(new),
+            "record_id": [edit[0] for edit in new],
+            "account_id": [edit[1] for edit in new],
+            "field": [edit[2] for edit in new],
+            "synced_value": [json.dumps(edit[3], default=str) for edit in new],
+            "crm_value": [json.dumps(edit[4], default=str) for edit in new],
+            "crm_modified_at": [edit[5] for edit in new],
+            "seen_at": [at] * len(new),
+            "run_id": [summary.run_id] * len(new),
+        },
+    )
+    _insert(
+        con,
+        "sync.record_outcomes",
+        {
+            "run_id": [summary.run_id] * len(by_record),
+            "destination": [destination.name] * len(by_record),
+            "record_id": [record_id for record_id, _ in by_record],
+            "account_id": [account_id for _, account_id in by_record],
+            "outcome": ["crm_edited"] * len(by_record),
+            "error": [None] * len(by_record),
+            "changes": ["; ".join(changes) for changes in by_record.values()],
+            "recorded_at": [at] * len(by_record),
+        },
+    )
+    summary.crm_edits = [
+        f"{record_id} ({account_id}) {'; '.join(c)}" for (record_id, account_id), c in by_record.items()
+    ]
+
+
 def new_run_id() -> str:
     return f"{now_utc():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
 
@@ -436,6 +536,7 @@ def sync_destination(
     )
     run = _Run(con, destination, sender, redactor, lambda text: log(redactor.redact(text)), summary)
     try:
+        _record_crm_edits(con, destination, summary)
         summary.confirmed = run.confirm_pending()
         if summary.confirmed:
             current = plan(con, destination)

@@ -7,7 +7,9 @@
   the next run reads those records back from the CRM and confirms the ones the CRM already has instead of
   sending them twice.
 - `sync.runs` and `sync.record_outcomes`: every run, and every record's outcome in it (sent, confirmed,
-  unchanged, failed with its error, no_crm_id), for the Sync page and for audit.
+  unchanged, failed with its error, no_crm_id, crm_edited), for the Sync page and for audit.
+- `sync.crm_edits`: values of Pulse's fields changed on the CRM side, seen in the CRM's own Account export
+  (raw.crm_accounts) after Pulse's last sync of the record; each edit once.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ create table if not exists sync.record_outcomes (
     destination varchar not null,
     record_id varchar,                -- the CRM record id (null for accounts without one)
     account_id varchar not null,
-    outcome varchar not null,         -- sent | confirmed | unchanged | failed | no_crm_id
+    outcome varchar not null,         -- sent | confirmed | unchanged | failed | no_crm_id | crm_edited
     error varchar,
     changes varchar,                  -- what was sent: field: old -> new; ...
     recorded_at timestamp not null
@@ -54,6 +56,18 @@ create table if not exists sync.fingerprints (
     fingerprint varchar not null,
     field_values varchar not null,    -- JSON object: CRM field -> value sent
     synced_at timestamp not null,
+    run_id varchar not null
+);
+
+create table if not exists sync.crm_edits (
+    destination varchar not null,
+    record_id varchar not null,
+    account_id varchar not null,
+    field varchar not null,
+    synced_value varchar,             -- what Pulse sent (JSON)
+    crm_value varchar,                -- what the CRM export has
+    crm_modified_at timestamp not null,
+    seen_at timestamp not null,
     run_id varchar not null
 );
 
@@ -71,7 +85,7 @@ create table if not exists sync.pending (
 );
 """
 
-TABLES = ("runs", "record_outcomes", "fingerprints", "pending")
+TABLES = ("runs", "record_outcomes", "fingerprints", "crm_edits", "pending")
 
 
 def ensure_sync_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -339,3 +339,54 @@ def test_a_remote_destination_without_credentials_names_the_variables(
             sync_destination(con, destination(tmp_path, "salesforce"), released_day=AS_OF, credentials=creds)
     finally:
         con.close()
+
+
+def test_edits_made_in_the_crm_show_in_the_sync_log_once(tmp_path: Path) -> None:
+    """The CRM's Account export brings Pulse's fields back (unmapped columns land in
+    raw.crm_accounts.attributes): a value edited in the CRM after Pulse sent it is recorded, once, and the
+    record is not re-sent for it."""
+    from orchestration.warehouse import ensure_raw_schema
+
+    sync = make_syncer(tmp_path, None, accounts=6)
+    dest = destination(tmp_path, "dataloader")
+    sync(dest)
+    con = duckdb.connect(str(sync.warehouse))
+    try:
+        ensure_raw_schema(con)
+        later = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(hours=1)
+        con.executemany(
+            "insert into raw.crm_accounts (sf_id, last_modified_at, attributes, _source, _file_id, _line, "
+            "_loaded_at) values (?, ?, ?, 'crm', 'f', 1, ?)",
+            [
+                # edited by a person: the tags and the rank
+                (crm_id(2), later, '{"Pulse_Insights__c": "Renewal", "Pulse_Health_Rank__c": "Good"}', later),
+                # the same values Pulse sent (multi-select order and number format aside): no edit
+                (
+                    crm_id(4),
+                    later,
+                    '{"Pulse_Insights__c": "Green;Established", "Pulse_Engagement_Score__c": "4"}',
+                    later,
+                ),
+            ],
+        )
+    finally:
+        con.close()
+    second = sync(dest)
+    assert second.sent == 0
+    assert second.crm_edits == [
+        f"{crm_id(2)} (A000002) Pulse_Insights__c: Established;Expansion;Red -> Renewal; "
+        "Pulse_Health_Rank__c: Poor -> Good"
+    ]
+    assert sync.query("select record_id, changes from sync.record_outcomes where outcome = 'crm_edited'") == [
+        (crm_id(2), second.crm_edits[0].split(") ", 1)[1])
+    ]
+    assert sync(dest).crm_edits == []  # seen once
+    assert sync.query("select count(*) from sync.crm_edits") == [(2,)]
+    from orchestration.reports import build_site
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "sync.md").write_text((PROJECT_ROOT / "reports" / "sync.md").read_text())
+    assert build_site(sync.warehouse, tmp_path / "site", pages, workers=1).errors == []
+    html = (tmp_path / "site" / "sync.html").read_text()
+    assert "Edited in the CRM" in html and "Renewal" in html and "Account-update-" in html
