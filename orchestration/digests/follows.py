@@ -3,8 +3,8 @@
 One row per follow: `follower_email, follower_name, follows, target`, where `follows` is
 
 - `account`: every alert of one account (target: the account id);
-- `book`: every alert of the accounts a success manager manages that day (target: the success manager's name as
-  the CRM writes it, e.g. `Priya Raman`);
+- `book`: every alert of the accounts a success manager manages that day (target: the success manager's
+  name as the CRM writes it, e.g. `Priya Raman`);
 - `list`: entries into and exits from one smart list (target: a list of seeds/lists.csv);
 - `alert`: one kind of alert on every account (target: an alert kind, e.g. `new_paying_customer`: the
   office-wide "a new customer signed" drumbeat).
@@ -57,7 +57,7 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _list_names(seeds: Path, errors: list[str]) -> list[str]:
+def _list_names(seeds: Path) -> list[str]:
     rows = read_rows(seeds / LISTS_FILE, ("list",), (), [], _shown(seeds / LISTS_FILE))
     return [row.values["list"] for row in rows]
 
@@ -74,7 +74,7 @@ def _check_row(
             "allowed: name@domain (letters, digits and . _ % + ' -)"
         )
     if CONTROL.search(name) or CONTROL.search(target):
-        errors.append(f"{row.where()}: follower_name and target may not contain line breaks or control characters")
+        errors.append(f"{row.where()}: a name or target may not hold line breaks or control characters")
     if kind not in FOLLOW_KINDS:
         errors.append(f"{row.where()}: follows '{kind}' is not allowed; allowed: {', '.join(FOLLOW_KINDS)}")
     elif not target:
@@ -84,12 +84,12 @@ def _check_row(
             f"{row.where()}: list '{target}' is not defined in {LISTS_FILE}; allowed: {', '.join(lists)}"
         )
     elif kind == "alert" and target not in ALERT_KINDS:
-        errors.append(f"{row.where()}: alert kind '{target}' is not allowed; allowed: {', '.join(ALERT_KINDS)}")
+        errors.append(f"{row.where()}: alert kind '{target}' is unknown; allowed: {', '.join(ALERT_KINDS)}")
     key = email.lower()
     if key in names and names[key][0] != name:
         errors.append(
-            f"{row.where()}: follower {email} is named '{name}' here and '{names[key][0]}' at {names[key][1]}; "
-            "allowed: one name per email"
+            f"{row.where()}: follower {email} is named '{name}' here and '{names[key][0]}' at "
+            f"{names[key][1]}; allowed: one name per email"
         )
     names.setdefault(key, (name, row.where()))
     if len(errors) > before:
@@ -106,7 +106,7 @@ def collect_follows_errors(seeds_dir: Path | str) -> tuple[list[Follow], list[st
     if not path.exists():
         return [], []
     errors: list[str] = []
-    lists = _list_names(seeds, errors)
+    lists = _list_names(seeds)
     follows: list[Follow] = []
     seen: dict[tuple[str, str, str], str] = {}
     names: dict[str, tuple[str, str]] = {}
