@@ -160,7 +160,7 @@ health_alerts as (
         rank_changes.account_id,
         rank_changes.as_of_date as alert_date,
         rank_changes.previous_health_rank || ' -> ' || rank_changes.health_rank as subject,
-        cast(null as {{ dbt.type_string() }}) as list,
+        cast(null as {{ dbt.type_string() }}) as list,  -- noqa: RF04
         case
             when rank_changes.health_rank = 'Poor' then 'high'
             when rank_changes.rank_step < 0 then 'medium'
@@ -207,7 +207,7 @@ new_customer_alerts as (
         account_id,
         as_of_date as alert_date,
         'Paying' as subject,
-        cast(null as {{ dbt.type_string() }}) as list,
+        cast(null as {{ dbt.type_string() }}) as list,  -- noqa: RF04
         'medium' as severity,
         'New paying customer' as title,
         'Became Paying on ' || cast(as_of_date as {{ dbt.type_string() }}) as reason
