@@ -254,3 +254,29 @@ def test_a_connection_lost_mid_batch_keeps_what_was_accepted_and_retries_the_res
         assert len(send_outbox(outbox, _plain(host, port)).sent) == 2
     delivered = flaky.message_ids() + recorder.message_ids()
     assert len(delivered) == len(set(delivered)) == 3
+
+
+def test_smtp_settings_never_show_the_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    from orchestration import settings
+
+    monkeypatch.delenv("PULSE_SMTP_HOST", raising=False)
+    assert settings.smtp() is None
+    monkeypatch.setenv("PULSE_SMTP_HOST", "mail.example.com")
+    monkeypatch.setenv("PULSE_SMTP_USER", "pulse")
+    monkeypatch.setenv("PULSE_SMTP_PASSWORD", "s3cret-value")
+    monkeypatch.delenv("PULSE_SMTP_PORT", raising=False)
+    monkeypatch.delenv("PULSE_SMTP_STARTTLS", raising=False)
+    smtp = settings.smtp()
+    assert smtp is not None and (smtp.port, smtp.starttls, smtp.password) == (587, True, "s3cret-value")
+    assert "s3cret" not in repr(smtp) and "s3cret" not in smtp.describe()
+    monkeypatch.setenv("PULSE_SMTP_STARTTLS", "maybe")
+    with pytest.raises(ValueError, match="PULSE_SMTP_STARTTLS is 'maybe'; allowed: true, false"):
+        settings.smtp()
+
+
+def test_credentials_are_not_sent_in_clear(warehouse: Path, tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "outbox")
+    _compose(warehouse, outbox)
+    report = send_outbox(outbox, SmtpSettings("mail.example.com", 25, starttls=False, user="u", password="p"))
+    assert len(report.failed) == 3 and "STARTTLS is off" in report.failed[0][1]
+    assert len(outbox.pending()) == 3
