@@ -280,3 +280,15 @@ def test_credentials_are_not_sent_in_clear(warehouse: Path, tmp_path: Path) -> N
     report = send_outbox(outbox, SmtpSettings("mail.example.com", 25, starttls=False, user="u", password="p"))
     assert len(report.failed) == 3 and "STARTTLS is off" in report.failed[0][1]
     assert len(outbox.pending()) == 3
+
+
+def test_a_digest_is_never_a_dump(monkeypatch: pytest.MonkeyPatch) -> None:
+    from orchestration.digests import compose
+    from orchestration.digests.render import render_parts
+
+    items = [_item(str(n), account_id=f"A{n}", subject=f"l{n}") for n in range(compose.MAX_ITEMS + 5)]
+    (digest,) = digests_for_items([Follow("a@x.io", "A", "book", "Dana", "f:2")], AS_OF, items)
+    text, html = render_parts(digest)
+    assert len(digest.shown) == compose.MAX_ITEMS and digest.more == 5
+    assert text.count("  - t (low)") == compose.MAX_ITEMS and "And 5 more: see Pulse." in text
+    assert "And 5 more: see Pulse." in html
