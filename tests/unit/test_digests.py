@@ -19,7 +19,7 @@ from orchestration.digests.compose import digests_for_items
 from orchestration.digests.daily import CATCH_UP_DAYS, compose_to_outbox, digest_days
 from orchestration.digests.follows import Follow, validate_follows_config
 from orchestration.digests.items import Item, items_of_day
-from orchestration.digests.outbox import Outbox, send_outbox
+from orchestration.digests.outbox import Outbox, digest_id_of, send_outbox
 from orchestration.settings import SmtpSettings
 from tests.support.digest_fixtures import EXPECTED, build_digest_warehouse
 from tests.support.marts_fixtures import AS_OF, SCRIPT_NAME
@@ -292,3 +292,19 @@ def test_a_digest_is_never_a_dump(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(digest.shown) == compose.MAX_ITEMS and digest.more == 5
     assert text.count("  - t (low)") == compose.MAX_ITEMS and "And 5 more: see Pulse." in text
     assert "And 5 more: see Pulse." in html
+
+
+def test_a_message_caught_mid_send_by_a_crash_is_reported_not_sent_again(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    outbox = Outbox(tmp_path / "outbox")
+    first, *_rest = _compose(warehouse, outbox)
+    assert outbox.claim(first) is not None  # as if the process died while the server had it
+    recorder = Recorder()
+    with smtp_server(recorder) as (host, port):
+        report = send_outbox(outbox, _plain(host, port))
+    assert len(report.sent) == 2 and report.interrupted == [first.name] and not report.ok
+    assert len(recorder.messages) == 2
+    assert digest_id_of(first) not in [message["X-Pulse-Digest"] for message in recorder.messages]
+    assert any("maybe delivered, not sent again" in line for line in report.lines(outbox.root))
+    assert _compose(warehouse, outbox) == []  # and it is not composed again either
