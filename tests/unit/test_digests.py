@@ -57,7 +57,9 @@ def _plain(host: str, port: int) -> SmtpSettings:
 def _pulse_digest(
     warehouse: Path, *args: str, smtp: tuple[str, int] | None = None
 ) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("PULSE_SMTP_", "PULSE_OUTBOX"))}
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("PULSE_SMTP_", "PULSE_OUTBOX"))
+    }
     env["PULSE_WAREHOUSE"] = str(warehouse)
     if smtp:
         env.update(PULSE_SMTP_HOST=smtp[0], PULSE_SMTP_PORT=str(smtp[1]), PULSE_SMTP_STARTTLS="false")
