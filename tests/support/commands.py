@@ -22,6 +22,7 @@ class BuiltWarehouse:
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.pop("DAGSTER_HOME", None)
+        env.pop("PULSE_SMTP_HOST", None)  # a test run never sends mail, whatever the developer's shell has
         env.update(
             PULSE_WAREHOUSE=str(self.warehouse),
             PULSE_LANDING=str(self.landing),
