@@ -10,6 +10,7 @@ import click
 # name -> "module:attribute" of a click command or group
 SUBCOMMANDS: dict[str, str] = {
     "confirm": "orchestration.cli.confirm:confirm",
+    "digest": "orchestration.cli.digest:digest",
     "generate": "orchestration.cli.generate:generate",
     "ingest": "orchestration.cli.ingest:ingest",
     "lists": "orchestration.cli.lists:lists",

@@ -54,8 +54,9 @@ class DbtLogConfig(dg.Config):
 
 
 def _validate_configuration(context: dg.AssetExecutionContext) -> None:
-    """Bad configuration (health, smart lists, source completeness) stops the build before any model runs,
-    naming the file and row."""
+    """Bad configuration (health, smart lists, source completeness, follows) stops the build before any model
+    runs, naming the file and row."""
+    from orchestration.digests.follows import FollowsConfigError, validate_follows_config
     from orchestration.health.config import HealthConfigError, validate_health_config
     from orchestration.lists.config import ListsConfigError, validate_lists_config
     from orchestration.quality.completeness import CompletenessConfigError, validate_completeness_config
@@ -65,7 +66,8 @@ def _validate_configuration(context: dg.AssetExecutionContext) -> None:
         validate_health_config(settings.seeds_dir(), settings.warehouse_path())
         validate_lists_config(settings.seeds_dir())
         validate_completeness_config(settings.seeds_dir())
-    except (HealthConfigError, ListsConfigError, CompletenessConfigError) as error:
+        validate_follows_config(settings.seeds_dir())
+    except (HealthConfigError, ListsConfigError, CompletenessConfigError, FollowsConfigError) as error:
         raise dg.Failure(description=str(error)) from error
 
 
