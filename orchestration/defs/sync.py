@@ -54,6 +54,7 @@ def _sync_asset(name: str, kind: str) -> dg.AssetsDefinition:
 
     crm_sync.__name__ = f"crm_sync_{name}"
     return acting_asset(
+        key_prefix=["actions"],
         deps=[PAYLOAD_KEY],
         description=f"Sync marts.crm_account_sync to the {name} destination ({kind}); only changed records.",
         kinds={"salesforce" if kind == "dataloader" else kind},

@@ -78,8 +78,8 @@ def test_only_destinations_with_credentials_are_in_the_daily_graph(monkeypatch: 
     ):
         monkeypatch.delenv(name, raising=False)
     keys = {key.to_user_string() for asset in sync_assets() for key in asset.keys}
-    assert keys == {"crm_sync_dataloader"}
+    assert keys == {"actions/crm_sync_dataloader"}
     monkeypatch.setenv(settings.SALESFORCE_URL_ENV, "http://127.0.0.1:9")
     monkeypatch.setenv(settings.SALESFORCE_ACCESS_TOKEN_ENV, "00Dfake!token-not-real")
     keys = {key.to_user_string() for asset in sync_assets() for key in asset.keys}
-    assert keys == {"crm_sync_dataloader", "crm_sync_salesforce"}
+    assert keys == {"actions/crm_sync_dataloader", "actions/crm_sync_salesforce"}
