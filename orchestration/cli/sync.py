@@ -44,7 +44,7 @@ def sync(dry_run: bool, names: tuple[str, ...]) -> None:
     if not warehouse_path().exists():
         raise click.ClickException(f"warehouse not found: {warehouse_path()} (run `pulse run` first)")
     con = connect(read_only=dry_run)
-    failed = False
+    failed: list[str] = []
     try:
         released = released_as_of(con)
         for destination in chosen:
@@ -54,7 +54,7 @@ def sync(dry_run: bool, names: tuple[str, ...]) -> None:
                 )
             except SyncError as error:
                 click.echo(f"{destination.name}: FAILED: {error}")
-                failed = True
+                failed.append(destination.name)
                 continue
             if dry_run and summary.diff:
                 click.echo(f"{destination.name}: would send (record, field: old -> new):")
@@ -62,8 +62,11 @@ def sync(dry_run: bool, names: tuple[str, ...]) -> None:
                     click.echo(line)
             for line in summary.lines():
                 click.echo(line)
-            failed = failed or summary.status in ("failed", "partial")
+            if summary.status in ("failed", "partial"):
+                failed.append(destination.name)
     finally:
         con.close()
     if failed:
-        raise click.ClickException("some records were not synced (see above; they are retried next run)")
+        raise click.ClickException(
+            f"not everything was synced to {', '.join(failed)} (see above); failed records go again next run"
+        )

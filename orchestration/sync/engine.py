@@ -30,7 +30,7 @@ from orchestration import settings
 from orchestration.sync.config import Destination
 from orchestration.sync.credentials import Credentials, Redactor, credentials_for
 from orchestration.sync.http import RequestFailed
-from orchestration.sync.payload import Record, diff_lines, plan, show
+from orchestration.sync.payload import PayloadError, Record, diff_lines, plan, show
 from orchestration.sync.senders import Result, Sender, make_sender, now_utc
 from orchestration.sync.store import ensure_sync_schema, has_sync_schema
 
@@ -478,7 +478,10 @@ def sync_destination(
     redactor = credentials.redactor()
     if destination.is_remote and not credentials.configured:
         raise SyncError(f"{destination.name} is not configured: set {', '.join(credentials.missing)}")
-    current = plan(con, destination)
+    try:
+        current = plan(con, destination)
+    except PayloadError as error:
+        raise SyncError(str(error)) from None
     summary = SyncSummary(
         destination.name, "dry_run" if dry_run else "running", as_of_date=current.as_of_date
     )

@@ -390,3 +390,35 @@ def test_edits_made_in_the_crm_show_in_the_sync_log_once(tmp_path: Path) -> None
     assert build_site(sync.warehouse, tmp_path / "site", pages, workers=1).errors == []
     html = (tmp_path / "site" / "sync.html").read_text()
     assert "Edited in the CRM" in html and "Renewal" in html and "Account-update-" in html
+
+
+def test_an_expired_salesforce_token_is_renewed_and_a_shared_crm_id_is_refused(
+    tmp_path: Path, crm: LocalCrm
+) -> None:
+    sync = make_syncer(tmp_path, crm, accounts=6)
+    sync.rows[5]["crm_account_id"] = crm_id(1)  # account 6 claims account 1's CRM record
+    con = duckdb.connect(str(sync.warehouse))
+    try:
+        write_payload(con, sync.rows)
+        creds = Credentials(
+            base_url=crm.url,
+            client_id=crm.client_id,
+            client_secret=Secret(crm.client_secret),
+            access_token=Secret("00Dexpired!token-from-yesterday"),
+        )
+        summary = sync_destination(
+            con,
+            destination(tmp_path, "salesforce"),
+            released_day=AS_OF,
+            credentials=creds,
+            log=sync.log.append,
+        )
+    finally:
+        con.close()
+    statuses = [(r["kind"], r["status"]) for r in crm.requests]
+    assert statuses == [("update", 401), ("token", 200), ("update", 200)]
+    assert (summary.status, summary.sent, summary.failed) == ("partial", 5, 1)
+    assert summary.failures == [
+        (crm_id(1), "A000006", f"CRM id {crm_id(1)} is also the id of account A000001; not sent")
+    ]
+    assert crm.applied_count("salesforce") == {crm_id(n): 1 for n in range(1, 6)}
