@@ -32,13 +32,22 @@ SMTP_PORT_ENV = "PULSE_SMTP_PORT"
 SMTP_STARTTLS_ENV = "PULSE_SMTP_STARTTLS"
 SMTP_USER_ENV = "PULSE_SMTP_USER"
 SMTP_PASSWORD_ENV = "PULSE_SMTP_PASSWORD"
+# The CRM sync (orchestration/sync): where Data Loader files go, and each remote destination's credentials.
+SYNC_DIR_ENV = "PULSE_SYNC_DIR"
+SALESFORCE_URL_ENV = "PULSE_SALESFORCE_URL"
+SALESFORCE_CLIENT_ID_ENV = "PULSE_SALESFORCE_CLIENT_ID"
+SALESFORCE_CLIENT_SECRET_ENV = "PULSE_SALESFORCE_CLIENT_SECRET"
+SALESFORCE_ACCESS_TOKEN_ENV = "PULSE_SALESFORCE_ACCESS_TOKEN"
+HUBSPOT_URL_ENV = "PULSE_HUBSPOT_URL"
+HUBSPOT_TOKEN_ENV = "PULSE_HUBSPOT_TOKEN"
+DEFAULT_HUBSPOT_URL = "https://api.hubapi.com"
 # Test hook: seconds the loader sleeps after inserting a file's rows and before committing them.
 INGEST_PAUSE_ENV = "PULSE_INGEST_PAUSE_BEFORE_COMMIT"
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 # Events older than this still load and are built by the first (full) build; partitions only bound re-runs.
 DEFAULT_PARTITION_START = "2025-01-01"
-DEFAULT_BENCH_SIZES = "demo,1000000,10000000"
+DEFAULT_BENCH_SIZES = "demo,1000000,10000000,sync"
 DEFAULT_DIGEST_FROM = "Pulse <pulse@localhost>"
 DEFAULT_SMTP_PORT = 587
 MAX_REPORT_WORKERS = 8
@@ -190,3 +199,39 @@ def smtp() -> SmtpSettings | None:
         user=_env(SMTP_USER_ENV),
         password=os.environ.get(SMTP_PASSWORD_ENV) or None,
     )
+
+
+def sync_dir() -> Path:
+    """Where the CRM sync writes Data Loader files: $PULSE_SYNC_DIR, else sync/ beside the warehouse file."""
+    value = _env(SYNC_DIR_ENV)
+    return Path(value).resolve() if value else warehouse_path().parent / "sync"
+
+
+def salesforce_url() -> str | None:
+    """The Salesforce org's base URL (https://<domain>.my.salesforce.com): $PULSE_SALESFORCE_URL."""
+    return _env(SALESFORCE_URL_ENV)
+
+
+def salesforce_client_id() -> str | None:
+    """OAuth 2.0 client credentials flow: the connected app's consumer key, $PULSE_SALESFORCE_CLIENT_ID."""
+    return _env(SALESFORCE_CLIENT_ID_ENV)
+
+
+def salesforce_client_secret() -> str | None:
+    """The connected app's consumer secret, $PULSE_SALESFORCE_CLIENT_SECRET (never printed or stored)."""
+    return _env(SALESFORCE_CLIENT_SECRET_ENV)
+
+
+def salesforce_access_token() -> str | None:
+    """An access token from elsewhere: $PULSE_SALESFORCE_ACCESS_TOKEN (instead of client id and secret)."""
+    return _env(SALESFORCE_ACCESS_TOKEN_ENV)
+
+
+def hubspot_url() -> str:
+    """HubSpot's API base URL: $PULSE_HUBSPOT_URL, else https://api.hubapi.com."""
+    return _env(HUBSPOT_URL_ENV) or DEFAULT_HUBSPOT_URL
+
+
+def hubspot_token() -> str | None:
+    """A HubSpot private app's access token, $PULSE_HUBSPOT_TOKEN (never printed or stored)."""
+    return _env(HUBSPOT_TOKEN_ENV)

@@ -17,6 +17,7 @@ SUBCOMMANDS: dict[str, str] = {
     "health": "orchestration.cli.health:health",
     "report": "orchestration.cli.report:report",
     "run": "orchestration.cli.run:run",
+    "sync": "orchestration.cli.sync:sync",
 }
 
 
