@@ -12,10 +12,12 @@ SUBCOMMANDS: dict[str, str] = {
     "confirm": "orchestration.cli.confirm:confirm",
     "generate": "orchestration.cli.generate:generate",
     "ingest": "orchestration.cli.ingest:ingest",
+    "lifecycle": "orchestration.cli.lifecycle:lifecycle",
     "lists": "orchestration.cli.lists:lists",
     "health": "orchestration.cli.health:health",
     "report": "orchestration.cli.report:report",
     "run": "orchestration.cli.run:run",
+    "tasks": "orchestration.cli.tasks:tasks",
 }
 
 
