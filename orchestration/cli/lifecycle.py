@@ -1,4 +1,4 @@
-"""`pulse lifecycle ...`: validate the lifecycle status configuration (seeds lifecycle_statuses / _criteria)."""
+"""`pulse lifecycle ...`: validate the lifecycle configuration (seeds lifecycle_statuses / _criteria)."""
 
 from __future__ import annotations
 

@@ -54,8 +54,8 @@ class DbtLogConfig(dg.Config):
 
 
 def _validate_configuration(context: dg.AssetExecutionContext) -> None:
-    """Bad configuration (health, smart lists, source completeness, lifecycle, playbooks) stops the build before any model runs,
-    naming the file and row."""
+    """Bad configuration (health, smart lists, source completeness, lifecycle, playbooks) stops the build
+    before any model runs, naming the file and row."""
     from orchestration.health.config import HealthConfigError, validate_health_config
     from orchestration.lifecycle.config import LifecycleConfigError, validate_lifecycle_config
     from orchestration.lists.config import ListsConfigError, validate_lists_config

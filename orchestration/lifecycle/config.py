@@ -1,11 +1,11 @@
 """Validation of the lifecycle configuration (seeds lifecycle_statuses and lifecycle_criteria).
 
 Every account has exactly one lifecycle status per day (e.g. `30 Day OnBoard-Good`): the first stage, in
-precedence order, whose entry criteria all hold, and within it the outcome its good / poor criteria give. A bad
-configuration must stop the build before any model runs and say where and what is allowed:
-`seeds/lifecycle_criteria.csv:4: kind 'god' is not allowed; allowed: entry, good, poor`. Criteria are rule rows
-checked by the one rule validator (orchestration.criteria.rules) against the metric catalog. Dagster (before
-the dbt build) and `pulse lifecycle validate` call validate_lifecycle_config().
+precedence order, whose entry criteria all hold, and within it the outcome its good / poor criteria give. A
+bad configuration must stop the build before any model runs and say where and what is allowed:
+`seeds/lifecycle_criteria.csv:4: kind 'god' is not allowed; allowed: entry, good, poor`. Criteria are rule
+rows checked by the one rule validator (orchestration.criteria.rules) against the metric catalog. Dagster
+(before the dbt build) and `pulse lifecycle validate` call validate_lifecycle_config().
 """
 
 from __future__ import annotations
@@ -88,7 +88,8 @@ def _check_statuses(path: Path, errors: list[str]) -> dict[str, _Stage]:
                 f"{row.where()}: status '{status}' contains ; or | (separators); allowed: any other text"
             )
         elif status in statuses:
-            errors.append(f"{row.where()}: status '{status}' is used twice (first at {statuses[status].where()})")
+            first = statuses[status].where()
+            errors.append(f"{row.where()}: status '{status}' is used twice (first at {first})")
         else:
             statuses[status] = row
         known = stages.setdefault(stage, _Stage(row, precedence))
@@ -145,9 +146,8 @@ def _check_criteria(
         if not IDENTIFIER.match(criterion):
             errors.append(f"{row.where()}: criterion_id '{criterion}' is not allowed; allowed: {NAMES}")
         elif criterion in seen:
-            errors.append(
-                f"{row.where()}: criterion_id '{criterion}' is used twice (first at {seen[criterion].where()})"
-            )
+            first = seen[criterion].where()
+            errors.append(f"{row.where()}: criterion_id '{criterion}' is used twice (first at {first})")
         else:
             seen[criterion] = row
         errors.extend(
@@ -158,7 +158,7 @@ def _check_criteria(
 def collect_lifecycle_config_errors(
     seeds_dir: Path | str, project_root: Path | str = PROJECT_ROOT
 ) -> list[str]:
-    """Every problem of seeds_dir's lifecycle_statuses.csv and lifecycle_criteria.csv, as `file:row: message`."""
+    """Every problem of seeds_dir's lifecycle_statuses.csv and lifecycle_criteria.csv, as `file:row: ...`."""
     seeds = Path(seeds_dir)
     errors: list[str] = []
     stages = _check_statuses(seeds / STATUSES_FILE, errors)
@@ -169,7 +169,7 @@ def collect_lifecycle_config_errors(
     if len(defaults) != 1:
         errors.append(
             f"{_shown(seeds / STATUSES_FILE)}: {len(defaults)} stages without entry criteria "
-            f"({', '.join(defaults) or 'none'}); allowed: exactly one, the stage every other account-day is in"
+            f"({', '.join(defaults) or 'none'}); allowed: exactly one, the stage of every other account-day"
         )
     else:
         default = stages[defaults[0]]

@@ -1,9 +1,9 @@
 """Validation of the playbook configuration (seed playbooks): which list entries create tasks, and how.
 
-A playbook row names a smart list of seeds/lists.csv; entering the list creates a task (one open task per list
-and account at most), assigned, prioritised and due as the row says. A bad row stops the build before any model
-runs: `seeds/playbooks.csv:3: assign_to 'round robin' is not allowed; allowed: success_manager, round_robin,
-fewest_open`. Dagster (before the dbt build) and `pulse tasks validate` call validate_playbooks_config().
+A playbook row names a smart list of seeds/lists.csv; entering the list creates a task (one open task per
+list and account at most), assigned, prioritised and due as the row says. A bad row stops the build before any
+model runs: `seeds/playbooks.csv:3: assign_to 'round robin' is not allowed; allowed: success_manager,
+round_robin, fewest_open`. Dagster (before the dbt build) and `pulse tasks validate` call validate_playbooks_config().
 """
 
 from __future__ import annotations
@@ -50,7 +50,9 @@ def _whole_number(row: SeedRow, column: str, errors: list[str], required: bool) 
     if not text and not required:
         return
     if not text.isdigit():
-        errors.append(f"{row.where()}: {column} '{text}' is not allowed; allowed: a whole number of days, 0 or more")
+        errors.append(
+            f"{row.where()}: {column} '{text}' is not allowed; allowed: a whole number of days, 0 or more"
+        )
 
 
 def _check_row(row: SeedRow, lists: list[str], seen: dict[str, SeedRow], errors: list[str]) -> None:
@@ -58,20 +60,25 @@ def _check_row(row: SeedRow, lists: list[str], seen: dict[str, SeedRow], errors:
     name = values["list"]
     if name not in lists:
         errors.append(
-            f"{row.where()}: list '{name}' is not defined in {LISTS_FILE}; allowed: {', '.join(lists) or '(none)'}"
+            f"{row.where()}: list '{name}' is not defined in {LISTS_FILE}; "
+            f"allowed: {', '.join(lists) or '(none)'}"
         )
     elif name in seen:
         errors.append(f"{row.where()}: list '{name}' has two playbooks (first at {seen[name].where()})")
     else:
         seen[name] = row
     if not values["subject"]:
-        errors.append(f"{row.where()}: subject is empty; allowed: the task's title, e.g. 30-day check-in call")
+        errors.append(
+            f"{row.where()}: subject is empty; allowed: the task's title, e.g. 30-day check-in call"
+        )
     _whole_number(row, "due_days", errors, required=True)
     _whole_number(row, "expire_days", errors, required=False)
     assign_to = values["assign_to"]
     people = [person.strip() for person in values["assignees"].split(SEPARATOR) if person.strip()]
     if assign_to not in ASSIGN_TO:
-        errors.append(f"{row.where()}: assign_to '{assign_to}' is not allowed; allowed: {', '.join(ASSIGN_TO)}")
+        errors.append(
+            f"{row.where()}: assign_to '{assign_to}' is not allowed; allowed: {', '.join(ASSIGN_TO)}"
+        )
     elif assign_to != "success_manager" and not people:
         errors.append(
             f"{row.where()}: assign_to {assign_to} needs assignees; allowed: names separated by {SEPARATOR}"
@@ -95,7 +102,7 @@ def _check_row(row: SeedRow, lists: list[str], seen: dict[str, SeedRow], errors:
 
 
 def collect_playbooks_config_errors(seeds_dir: Path | str) -> list[str]:
-    """Every problem of seeds_dir's playbooks.csv (against the lists of its lists.csv), as `file:row: message`."""
+    """Every problem of seeds_dir's playbooks.csv (against its lists.csv), as `file:row: message`."""
     seeds = Path(seeds_dir)
     errors: list[str] = []
     lists = _list_names(seeds / LISTS_FILE)

@@ -405,7 +405,7 @@ LIFECYCLE = {
 
 
 def _lifecycle_and_tasks(con: duckdb.DuckDBPyConnection) -> None:
-    """marts.fct_lifecycle_status_daily, fct_lifecycle_status_share_daily and fct_tasks for the fixture accounts."""
+    """marts.fct_lifecycle_status_daily, fct_lifecycle_status_share_daily and fct_tasks of the accounts."""
     con.execute(
         """
         create table marts.fct_lifecycle_status_daily (
@@ -445,7 +445,8 @@ def _lifecycle_and_tasks(con: duckdb.DuckDBPyConnection) -> None:
         """
         create table marts.fct_lifecycle_status_share_daily as
         with statuses (lifecycle_status, stage, outcome, status_order) as (
-            select distinct lifecycle_status, stage, outcome, status_order from marts.fct_lifecycle_status_daily
+            select distinct lifecycle_status, stage, outcome, status_order
+            from marts.fct_lifecycle_status_daily
         ),
         days as (
             select as_of_date, count(*) as total_accounts from marts.fct_lifecycle_status_daily group by all
@@ -462,15 +463,15 @@ def _lifecycle_and_tasks(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
         create table marts.fct_tasks (
-            task_id varchar, list varchar, account_id varchar, subject varchar, playbook varchar, cause varchar,
-            assignee varchar, assignment_reason varchar, priority varchar, priority_order integer,
-            status varchar, opened_on date, due_on date, closed_on date, close_reason varchar
+            task_id varchar, list varchar, account_id varchar, subject varchar, playbook varchar,
+            cause varchar, assignee varchar, assignment_reason varchar, priority varchar,
+            priority_order integer, status varchar, opened_on date, due_on date, closed_on date, close_reason varchar
         )
         """
     )
     day = dt.timedelta(days=1)
     tasks = [
-        # (id, list, account, assignee, priority, order, opened days ago, due in days, closed days ago, reason)
+        # (id, list, account, assignee, priority, order, opened days ago, due days, closed days ago, reason)
         ("task-01", "engagement_dropped", "A000002", "Dana Smith", "high", 2, 6, -3, None, None),
         ("task-02", "risk_red", "A000004", "Lee O'Brien", "critical", 1, 2, 0, None, None),
         ("task-03", "check_in_30_days", "A000001", "Dana Smith", "low", 4, 20, -13, 10, "done in CRM"),
@@ -497,6 +498,17 @@ def _lifecycle_and_tasks(con: duckdb.DuckDBPyConnection) -> None:
                 None if closed is None else AS_OF - closed * day,
                 reason,
             )
-            for task_id, list_name, account_id, assignee, priority, order, opened, due, closed, reason in tasks
+            for (
+                task_id,
+                list_name,
+                account_id,
+                assignee,
+                priority,
+                order,
+                opened,
+                due,
+                closed,
+                reason,
+            ) in tasks
         ],
     )
