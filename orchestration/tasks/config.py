@@ -3,7 +3,8 @@
 A playbook row names a smart list of seeds/lists.csv; entering the list creates a task (one open task per
 list and account at most), assigned, prioritised and due as the row says. A bad row stops the build before any
 model runs: `seeds/playbooks.csv:3: assign_to 'round robin' is not allowed; allowed: success_manager,
-round_robin, fewest_open`. Dagster (before the dbt build) and `pulse tasks validate` call validate_playbooks_config().
+round_robin, fewest_open`. Dagster (before the dbt build) and `pulse tasks validate` call
+validate_playbooks_config().
 """
 
 from __future__ import annotations

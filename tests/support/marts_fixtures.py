@@ -465,7 +465,8 @@ def _lifecycle_and_tasks(con: duckdb.DuckDBPyConnection) -> None:
         create table marts.fct_tasks (
             task_id varchar, list varchar, account_id varchar, subject varchar, playbook varchar,
             cause varchar, assignee varchar, assignment_reason varchar, priority varchar,
-            priority_order integer, status varchar, opened_on date, due_on date, closed_on date, close_reason varchar
+            priority_order integer, status varchar, opened_on date, due_on date, closed_on date,
+            close_reason varchar
         )
         """
     )
