@@ -12,7 +12,7 @@ criteria as (
 typed as (
 
     select
-        cast(stage as {{ dbt.type_string() }}) as stage,
+        cast(stage as {{ dbt.type_string() }}) as stage,  -- noqa: RF04
         cast(criterion_id as {{ dbt.type_string() }}) as criterion_id,
         cast(kind as {{ dbt.type_string() }}) as kind,
         cast(metric as {{ dbt.type_string() }}) as metric,

@@ -65,13 +65,21 @@ entered as (
 
 ),
 
+stages_with_entry as (
+
+    select distinct stage
+
+    from entry_criteria
+
+),
+
 default_stage as (
 
     select stages.stage
 
     from stages
 
-    left join (select distinct stage from entry_criteria) as with_entry
+    left join stages_with_entry as with_entry
         on stages.stage = with_entry.stage
 
     where with_entry.stage is null

@@ -32,6 +32,16 @@ outcome_criteria as (
 
 ),
 
+good_stages as (
+
+    select distinct stage
+
+    from outcome_criteria
+
+    where kind = 'good'
+
+),
+
 stage_shapes as (
 
     select
@@ -42,7 +52,7 @@ stage_shapes as (
 
     from statuses
 
-    left join (select distinct stage from outcome_criteria where kind = 'good') as good_stages
+    left join good_stages
         on statuses.stage = good_stages.stage
 
     group by statuses.stage

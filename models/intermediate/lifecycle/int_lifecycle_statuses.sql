@@ -12,7 +12,7 @@ statuses as (
 typed as (
 
     select
-        cast(stage as {{ dbt.type_string() }}) as stage,
+        cast(stage as {{ dbt.type_string() }}) as stage,  -- noqa: RF04
         cast(precedence as {{ dbt.type_int() }}) as precedence,
         cast(coalesce(nullif(trim(outcome), ''), 'Only') as {{ dbt.type_string() }}) as outcome,
         cast(status as {{ dbt.type_string() }}) as lifecycle_status,

@@ -50,7 +50,7 @@ final as (
         statuses.status_order,
         coalesce(counted.accounts, 0) as accounts,
         days.total_accounts,
-        cast(coalesce(counted.accounts, 0) as {{ health_type_double() }}) / days.total_accounts as share
+        cast(coalesce(counted.accounts, 0) as {{ health_type_double() }}) / days.total_accounts as share  -- noqa: RF04
 
     from days
 
