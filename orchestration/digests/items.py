@@ -43,7 +43,7 @@ ITEM_SOURCES = (
         where alert_date = $day
         """,
     ),
-    # Tasks (marts.fct_tasks: task_id, list_name, account_id, assignee, priority, status, opened_on, due_on,
+    # Tasks (marts.fct_tasks: task_id, list, account_id, assignee, priority, status, opened_on, due_on,
     # closed_on): opened that day, or overdue since that day (due the day before and not closed by then).
     # The assignee stands where alerts have the success manager, so a book follow gets its tasks.
     ItemSource(
@@ -57,9 +57,9 @@ ITEM_SOURCES = (
             accounts.account_name,
             tasks.assignee as success_manager,
             task_id as subject,
-            tasks.list_name as list,
+            tasks.list,
             lower(cast(tasks.priority as varchar)) as severity,
-            case kind when 'opened' then 'New task: ' else 'Overdue task: ' end || tasks.list_name as title,
+            case kind when 'opened' then 'New task: ' else 'Overdue task: ' end || tasks.list as title,
             'Due ' || cast(tasks.due_on as varchar)
                 || coalesce(', assigned to ' || tasks.assignee, '')
                 || coalesce(', priority ' || cast(tasks.priority as varchar), '') as reason

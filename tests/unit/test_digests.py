@@ -223,7 +223,7 @@ def test_tasks_reach_digests_once_fct_tasks_exists(warehouse: Path) -> None:
                  ?::date - 1, null),
                 ('T3', 'engagement_dropped', 'A000003', 'Jordan Lee', 'low', 'closed', ?::date - 9,
                  ?::date - 1, ?::date - 2)
-            ) as t(task_id, list_name, account_id, assignee, priority, status, opened_on, due_on, closed_on)
+            ) as t(task_id, list, account_id, assignee, priority, status, opened_on, due_on, closed_on)
             """,
             [AS_OF] * 7,
         )

@@ -37,6 +37,7 @@ def test_every_page_renders(site) -> None:
         "accounts/index.html",
         "managers/index.html",
         "sync.html",
+        "lifecycle.html",
     }
     expected |= {f"accounts/{account[0]}.html" for account in ACCOUNTS}
     expected |= {"managers/Dana-Smith.html", "managers/Lee-O-Brien.html"}
