@@ -182,7 +182,7 @@ def test_broken_sql_block_names_page_and_block_and_rest_renders(warehouse: Path,
     )
     assert completed.returncode == 1
     assert "reports/health.md, block `attention`" in completed.stderr
-    assert "Pages: 14" in completed.stdout
+    assert "Pages: 15" in completed.stdout
 
 
 def test_broken_block_in_a_template_fails_each_instance_once_reported(
