@@ -2,10 +2,10 @@
 
 A bad list must stop the build before any model runs and say where and what is allowed:
 `seeds/list_criteria.csv:7: metric 'active_dayz_30d' is unknown; allowed: ...`. Criteria are rule rows checked
-by the one rule validator (orchestration.criteria.rules) against the metrics lists may use (the account catalog,
-the user catalog and the health metrics: orchestration.metrics.catalog.load_list_catalog); the list-level checks
-(names, severity, tag mode) are here. Dagster (before the dbt build) and `pulse lists validate` call
-validate_lists_config().
+by the one rule validator (orchestration.criteria.rules) against the metrics lists may use (the account
+catalog, the user catalog and the health metrics: orchestration.metrics.catalog.load_list_catalog); the
+list-level checks (names, severity, tag mode) are here. Dagster (before the dbt build) and
+`pulse lists validate` call validate_lists_config().
 """
 
 from __future__ import annotations
@@ -115,8 +115,8 @@ def _check_criteria(
 def collect_lists_config_errors(seeds_dir: Path | str, project_root: Path | str = PROJECT_ROOT) -> list[str]:
     """Every problem of seeds_dir's lists.csv and list_criteria.csv, as `file:row: message`.
 
-    Metrics come from the catalogs of project_root: account, user (a user list: at least one user of the account
-    satisfies every user criterion) and health metrics."""
+    Metrics come from the catalogs of project_root: account, user (a user list: at least one user of the
+    account satisfies every user criterion) and health metrics."""
     seeds = Path(seeds_dir)
     errors: list[str] = []
     catalog = load_list_catalog(project_root)
