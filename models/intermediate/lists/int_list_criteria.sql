@@ -25,7 +25,11 @@ typed as (
         cast(
             case
                 {%- if user_metrics %}
-                    when metric in ('{{ user_metrics | join("', '") }}') then 'user'
+                    when metric in (
+                        {%- for name in user_metrics %}
+                            '{{ name }}'{% if not loop.last %},{% endif %}
+                        {%- endfor %}
+                    ) then 'user'
                 {%- endif %}
                 else 'account'
             end as {{ dbt.type_string() }}

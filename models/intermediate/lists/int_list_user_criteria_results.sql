@@ -1,6 +1,8 @@
 -- User criteria of the lists (criteria on metrics of the user catalog) evaluated on every user-day by the
 -- criteria engine (macro criteria_evaluate, with the user as the subject): the user grain of
--- int_list_criteria_results. holds is null when the metric has no value that day.
+-- int_list_criteria_results. holds is null when the metric has no value that day. A view: its one reader
+-- (int_list_user_members_daily) aggregates it, so its rows (users x days x criteria) are never stored.
+{{ config(materialized='view') }}
 
 with
 
