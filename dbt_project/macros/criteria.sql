@@ -4,19 +4,21 @@
     criteria_evaluate(subjects, rules, metrics, subject_keys, match_keys, subject_columns, rule_columns,
                       label_column) returns a select (use it as a CTE's body) with one row per subject and rule
     that applies to it:
-      subjects    a relation or CTE with subject_keys (e.g. account_id, as_of_date; user metrics later) and
-                  match_keys;
+      subjects    a relation or CTE with subject_keys (account_id, as_of_date; or account_id, user_id,
+                  as_of_date for the user grain: int_list_user_criteria_results) and match_keys;
       rules       a relation or CTE with metric, operator, threshold (text as written: a number, a text, or a
                   | list) and the match_keys; rules apply to the subjects with equal match_keys (e.g. the
                   account-day's health profile), or to every subject when match_keys is empty;
-      metrics     long form: subject_keys, metric, numeric_value, text_value (e.g. int_account_metrics_long).
+      metrics     long form: subject_keys, metric, numeric_value, text_value (int_account_metrics_long,
+                  int_user_metrics_long, int_account_health_metrics_long).
     Output: subject_keys, match_keys, subject_columns, rule_columns, metric, operator, threshold,
     numeric_value, text_value, metric_value (the value as a person reads it: 16, 0.46, -50%, missing),
     holds (null when the metric has no value, so the rule is left out; is_null / is_not_null test exactly
     that), condition_text ("> 14", "in Delayed, Blocked"), label_text (the rule's label_column with {value}
     filled in, default "<metric with spaces> <value>") and reason_text (label_text and the condition).
     How holds combine is the caller's: health criteria (Good: all evaluated must hold; Poor: any), segment
-    filters (every condition must hold; a missing value fails).
+    filters (every condition must hold; a missing value fails), lists (every criterion; a user list's user
+    criteria per user, then at least one user per account: int_list_criteria_results).
     Operators: < <= > >= = != between (low|high) in not_in (a|b|c) is_null is_not_null change_in_lt
     change_in_gt; orchestration/criteria/rules.py validates rule rows before dbt runs.
 -#}
