@@ -86,38 +86,3 @@
     {{ return(sources) }}
 {%- endmacro %}
 
-
-{#-
-    metric_catalog_long(catalog_model, keys): the select unpivoting a catalog model's metrics to long form
-    (keys, metric, numeric_value, text_value), for the list metric catalogs (user, health; the account catalog's
-    long form is int_account_metrics_long). The model must be ref'd in the calling file (a depends_on comment).
--#}
-{% macro metric_catalog_long(catalog_model, keys) -%}
-    {%- set metrics = metric_catalog(catalog_model, keys) %}
-    {%- for metric in metrics %}
-        select
-            {%- for key in keys %}
-                {{ key }},
-            {%- endfor %}
-            cast('{{ metric.name }}' as {{ dbt.type_string() }}) as metric,
-            {% if metric.kind == 'number' -%}
-                cast({{ metric.name }} as {{ health_type_double() }}) as numeric_value,
-                cast(null as {{ dbt.type_string() }}) as text_value
-            {%- else -%}
-                cast(null as {{ health_type_double() }}) as numeric_value,
-                cast({{ metric.name }} as {{ dbt.type_string() }}) as text_value
-            {%- endif %}
-        from {{ ref(catalog_model) }}
-        {% if not loop.last %}union all{% endif %}
-    {%- else %}
-        select
-            {%- for key in keys %}
-                {{ key }},
-            {%- endfor %}
-            cast(null as {{ dbt.type_string() }}) as metric,
-            cast(null as {{ health_type_double() }}) as numeric_value,
-            cast(null as {{ dbt.type_string() }}) as text_value
-        from {{ ref(catalog_model) }}
-        where 1 = 0
-    {%- endfor %}
-{%- endmacro %}

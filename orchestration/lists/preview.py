@@ -252,8 +252,9 @@ def preview_markdown(
         copy = build_candidate(warehouse, candidate, current, scratch)
         con = duckdb.connect()
         try:
-            con.execute(f"attach '{warehouse}' as cur (read_only)")
-            con.execute(f"attach '{copy}' as cand (read_only)")
+            for alias, path in (("cur", warehouse), ("cand", copy)):
+                quoted = str(path).replace("'", "''")
+                con.execute(f"attach '{quoted}' as {alias} (read_only)")
             return _compare(con, candidate_dir, warehouse, days)
         finally:
             con.close()

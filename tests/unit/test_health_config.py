@@ -260,6 +260,8 @@ def test_mart_metric_columns_are_generated_from_the_catalog() -> None:
         "active_days_since_creation",
         "days_since_paying",
         "days_to_next_quarter_anniversary",
+        "days_since_key_module_first_use",
+        "latest_key_module_first_used",
     }
 
 

@@ -1,20 +1,42 @@
 -- Every list criterion evaluated on every account-day by the criteria engine (macro criteria_evaluate), as
 -- health criteria are: a new list or criterion is a seed row, not SQL. holds is null when the metric has no
 -- value that day (which keeps the account out of the list).
--- Account criteria are evaluated on the account metrics and the health metrics (int_account_health_metrics_*).
+-- Account criteria are evaluated on the account metrics and the health metrics (int_account_health_metrics_daily),
+-- read from the wide models' own columns (the engine's wide_metrics: no join with a long form).
 -- A list with user criteria gets one more row per account-day, the users rolled up (criterion_id
 -- '<list>:users'): it holds when at least one user of the account satisfies every user criterion
 -- (int_list_user_members_daily); its label names the users (up to three) and their values.
+
+{%- set account_catalog = metric_catalog() %}
+{%- set account_names = account_catalog | map(attribute='name') | list %}
+{%- set health_catalog = metric_catalog('int_account_health_metrics_daily', ['account_id', 'as_of_date'])
+    | rejectattr('name', 'in', account_names) | list %}
+{%- set subject_columns = [] %}
+{%- for metric in account_catalog %}{% do subject_columns.append('metrics.' ~ metric.name) %}{% endfor %}
+{%- for metric in health_catalog %}{% do subject_columns.append('health.' ~ metric.name) %}{% endfor %}
 
 with
 
 account_days as (
 
     select
-        account_id,
-        as_of_date
+        days.account_id,
+        days.as_of_date
+        {%- for column in subject_columns %},
+            {{ column }}
+        {%- endfor %}
 
-    from {{ ref('int_account_days') }}
+    from {{ ref('int_account_days') }} as days
+
+    left join {{ ref('int_account_metrics_daily') }} as metrics
+        on
+            days.account_id = metrics.account_id
+            and days.as_of_date = metrics.as_of_date
+
+    left join {{ ref('int_account_health_metrics_daily') }} as health
+        on
+            days.account_id = health.account_id
+            and days.as_of_date = health.as_of_date
 
 ),
 
@@ -32,23 +54,14 @@ account_criteria as (
 
 ),
 
-metrics as (
-
-    select * from {{ ref('int_account_metrics_long') }}
-
-    union all
-
-    select * from {{ ref('int_account_health_metrics_long') }}
-
-),
-
 evaluated as (
 
     {{ criteria_evaluate(
-        'account_days', 'account_criteria', 'metrics',
+        'account_days', 'account_criteria', none,
         subject_keys=['account_id', 'as_of_date'],
         rule_columns=['list', 'criterion_id'],
         label_column='reason_label',
+        wide_metrics=account_catalog + health_catalog,
     ) }}
 
 ),
