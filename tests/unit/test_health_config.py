@@ -278,7 +278,7 @@ def test_a_stale_mart_block_is_rewritten(tmp_path: Path) -> None:
 
 def test_catalog_declares_every_metric_once() -> None:
     catalog = load_catalog()
-    assert len(catalog) == 37  # 34 for health, 3 added for smart lists
+    assert len(catalog) == 39  # 34 for health, 5 added for smart lists
     assert catalog["active_days_14d"].kind == "number" and catalog["active_days_14d"].unit == "days"
     assert catalog["risk_status"].kind == "text" and catalog["risk_status"].sources == ("crm",)
     assert catalog["license_utilization"].sources == ("app_events", "crm")
