@@ -20,23 +20,23 @@ with
 account_days as (
 
     select
-        days.account_id,
-        days.as_of_date
-        {%- for column in subject_columns %},
-            {{ column }}
+        spine.account_id,
+        spine.as_of_date{% if subject_columns %},{% endif %}
+        {%- for column in subject_columns %}
+            {{ column }}{% if not loop.last %},{% endif %}
         {%- endfor %}
 
-    from {{ ref('int_account_days') }} as days
+    from {{ ref('int_account_days') }} as spine
 
     left join {{ ref('int_account_metrics_daily') }} as metrics
         on
-            days.account_id = metrics.account_id
-            and days.as_of_date = metrics.as_of_date
+            spine.account_id = metrics.account_id
+            and spine.as_of_date = metrics.as_of_date
 
     left join {{ ref('int_account_health_metrics_daily') }} as health
         on
-            days.account_id = health.account_id
-            and days.as_of_date = health.as_of_date
+            spine.account_id = health.account_id
+            and spine.as_of_date = health.as_of_date
 
 ),
 
