@@ -85,3 +85,4 @@
     {%- endfor -%}
     {{ return(sources) }}
 {%- endmacro %}
+
