@@ -513,6 +513,9 @@ def _lifecycle_and_tasks(con: duckdb.DuckDBPyConnection) -> None:
                 reason,
             ) in tasks
         ],
+    )
+
+
 def _lists(con: duckdb.DuckDBPyConnection) -> None:
     """Smart lists (marts.dim_lists, fct_list_membership_daily, fct_list_events, fct_account_tags_daily): an
     account list and a user list, members over the last days, with reasons that need escaping."""
