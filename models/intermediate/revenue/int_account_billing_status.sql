@@ -45,6 +45,7 @@ final as (
         end as billing_status,
         case when not {{ dbt.bool_or('is_running') }} then max(valid_to) end as billing_cancellation_date,
         min(case when not is_trial and mrr > 0 then valid_from end) as first_paid_date,
+        min(valid_from) as first_line_date,
         coalesce(sum(case when is_running and not is_trial then mrr end), 0) as current_mrr
 
     from flagged

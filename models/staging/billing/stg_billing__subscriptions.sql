@@ -104,8 +104,11 @@ final as (
         -- monthly recurring revenue: as stated, else the charge per period x quantity, less the discount
         coalesce(
             stated_mrr,
-            amount * coalesce(quantity, 1) * (1 - coalesce(discount, 0))
-            / nullif(coalesce(billing_period_months, 1), 0)
+            round(
+                amount * coalesce(quantity, 1) * (1 - coalesce(discount, 0))
+                / nullif(coalesce(billing_period_months, 1), 0),
+                2
+            )
         ) as mrr,
         amount,
         quantity,
