@@ -3,7 +3,7 @@
 -- Active on a date d: a paid line version (recurring revenue > 0, not a trial) with valid_from <= d and
 -- (valid_to > d or still running). A month's start is its first day, its end the next month's first day.
 -- Movements compare the two: churn (active at start, not at end), new (not at start, active at end, first
--- paid line ever starts in the month), reactivation (not at start, active at end, paid before), expansion /
+-- paid line ever starts after the month's start), reactivation (not at start, active at end, paid before), expansion /
 -- contraction (active at both, MRR up / down: the month's net change, so an upgrade and a downgrade in the
 -- same month count once, by their sum).
 
@@ -44,7 +44,10 @@ as_of as (
 bounds as (
 
     select
-        cast({{ dbt.date_trunc('month', 'min(paid_versions.valid_from)') }} as date) as first_month,
+        -- the month whose end boundary first sees a paid line (a line starting on the 1st is active at
+        -- that month's start: it joined in the month before)
+        cast({{ dbt.date_trunc('month', dbt.dateadd('day', -1, 'min(paid_versions.valid_from)')) }} as date)
+            as first_month,
         max(as_of.known_until_date) as known_until_date
 
     from paid_versions
