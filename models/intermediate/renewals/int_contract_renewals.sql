@@ -1,8 +1,9 @@
 -- One row per contract term that ends (renews or not): past ones with their outcome, upcoming ones open.
 -- Contracts come from the subscription history: a paid line version (recurring revenue > 0, not a trial) whose
--- term ends on its period end (or its end date when the line ended before it); when several versions of a line share a term end (a change
--- mid-term), the last one is what renews. Its value is the annual recurring revenue (MRR x 12). An account
--- with no subscription lines falls back to its CRM contract (renewal date and contract value) when Paying.
+-- term ends on its period end (or its end date when the line ended before it); when several versions of a line
+-- share a term end (a change mid-term), the last one is what renews. Its value is the annual recurring revenue
+-- (MRR x 12). An account with no subscription lines falls back to its CRM contract (renewal date and contract
+-- value) when Paying.
 -- Past terms (ending on or before the as-of date) renewed when the account is still active on the term's end
 -- date (a paid line with valid_from <= end < valid_to), else they were cancelled.
 
@@ -22,7 +23,8 @@ as_of as (
 
 paid as (
 
-    select * from versions where not is_trial and mrr > 0
+    select * from versions
+    where not is_trial and mrr > 0
 
 ),
 
@@ -87,7 +89,7 @@ crm_terms as (
     where
         accounts.status = 'Paying'
         and accounts.renewal_date is not null
-        and accounts.account_id not in (select account_id from versions)
+        and accounts.account_id not in (select billed.account_id from versions as billed)
 
 ),
 

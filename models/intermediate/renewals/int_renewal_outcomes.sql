@@ -15,7 +15,10 @@ terms as (
 
 health as (
 
-    select account_id, as_of_date, health_rank
+    select
+        account_id,
+        as_of_date,
+        health_rank
 
     from {{ ref('int_health_rolled_up_daily') }}
 
@@ -51,7 +54,7 @@ windowed as (
         on
             terms.account_id = health.account_id
             and health.as_of_date >= {{ dbt.dateadd('day', -120, 'terms.renewal_date') }}
-            and health.as_of_date < terms.renewal_date
+            and terms.renewal_date > health.as_of_date
 
 ),
 

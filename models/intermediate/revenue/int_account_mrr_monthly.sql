@@ -88,8 +88,8 @@ mrr_at_boundary as (
 
     inner join paid_versions
         on
-            paid_versions.valid_from <= boundaries.boundary_date
-            and (paid_versions.valid_to > boundaries.boundary_date or paid_versions.valid_to is null)
+            boundaries.boundary_date >= paid_versions.valid_from
+            and (boundaries.boundary_date < paid_versions.valid_to or paid_versions.valid_to is null)
 
     group by paid_versions.account_id, boundaries.boundary_date
 

@@ -31,7 +31,7 @@ final as (
         trials.account_id,
         trials.trial_start_date,
         trials.trial_end_date,
-        exists (
+        exists(
             select 1
             from versions as paid
             where

@@ -116,14 +116,22 @@ final as (
         cast(past_quarters.renewed as bigint) as renewed,
         cast(past_quarters.renewed_value as double) as actual_renewed_value,
         -- calibration: quarters wholly in the past only
-        cast(case when quarters.quarter_start < as_of.current_quarter
-            then past_quarters.expected_value - past_quarters.renewed_value end as double) as forecast_error,
-        cast(case when quarters.quarter_start < as_of.current_quarter
-            then abs(past_quarters.expected_value - past_quarters.renewed_value)
-            / nullif(past_quarters.renewed_value, 0) end as double) as forecast_abs_pct_error,
-        cast(case when quarters.quarter_start < as_of.current_quarter
-            then abs(past_quarters.renewal_value - past_quarters.renewed_value)
-            / nullif(past_quarters.renewed_value, 0) end as double) as naive_abs_pct_error,
+        cast(case
+            when quarters.quarter_start < as_of.current_quarter
+                then past_quarters.expected_value - past_quarters.renewed_value
+        end as double) as forecast_error,
+        cast(case
+            when quarters.quarter_start < as_of.current_quarter
+                then
+                    abs(past_quarters.expected_value - past_quarters.renewed_value)
+                    / nullif(past_quarters.renewed_value, 0)
+        end as double) as forecast_abs_pct_error,
+        cast(case
+            when quarters.quarter_start < as_of.current_quarter
+                then
+                    abs(past_quarters.renewal_value - past_quarters.renewed_value)
+                    / nullif(past_quarters.renewed_value, 0)
+        end as double) as naive_abs_pct_error,
         as_of.as_of_date
 
     from quarters

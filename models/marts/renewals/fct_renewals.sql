@@ -79,7 +79,7 @@ joined as (
         upcoming.contract_source,
         upcoming.renewal_date,
         cast({{ dbt.date_trunc('quarter', 'upcoming.renewal_date') }} as date) as renewal_quarter,
-        cast({{ dbt.datediff('as_of.as_of_date', 'upcoming.renewal_date', 'day') }} as bigint) as days_to_renewal,
+        {{ dbt.datediff('as_of.as_of_date', 'upcoming.renewal_date', 'day') | trim }} as days_to_renewal,
         upcoming.renewal_value,
         accounts.success_manager,
         accounts.tier,
@@ -132,17 +132,25 @@ classified as (
         {% set rank_order = "case {r} when 'Good' then 3 when 'Average' then 2 when 'Poor' then 1 end" %}
         case
             when joined.health_rank_30d_ago is null or joined.health_rank = 'Unknown' then 'unknown'
-            when {{ rank_order.format(r='joined.health_rank') }} > {{ rank_order.format(r='joined.health_rank_30d_ago') }}
+            when
+                {{ rank_order.format(r='joined.health_rank') }}
+                > {{ rank_order.format(r='joined.health_rank_30d_ago') }}
                 then 'improving'
-            when {{ rank_order.format(r='joined.health_rank') }} < {{ rank_order.format(r='joined.health_rank_30d_ago') }}
+            when
+                {{ rank_order.format(r='joined.health_rank') }}
+                < {{ rank_order.format(r='joined.health_rank_30d_ago') }}
                 then 'declining'
             else 'stable'
         end as health_trend_30d,
         case
             when joined.health_rank_90d_ago is null or joined.health_rank = 'Unknown' then 'unknown'
-            when {{ rank_order.format(r='joined.health_rank') }} > {{ rank_order.format(r='joined.health_rank_90d_ago') }}
+            when
+                {{ rank_order.format(r='joined.health_rank') }}
+                > {{ rank_order.format(r='joined.health_rank_90d_ago') }}
                 then 'improving'
-            when {{ rank_order.format(r='joined.health_rank') }} < {{ rank_order.format(r='joined.health_rank_90d_ago') }}
+            when
+                {{ rank_order.format(r='joined.health_rank') }}
+                < {{ rank_order.format(r='joined.health_rank_90d_ago') }}
                 then 'declining'
             else 'stable'
         end as health_trend_90d

@@ -57,7 +57,7 @@ grid as (
     from cohort_sizes
 
     inner join months
-        on months.month_start >= cohort_sizes.cohort_month
+        on cohort_sizes.cohort_month <= months.month_start
 
 ),
 
@@ -65,7 +65,7 @@ final as (
 
     select
         grid.cohort_month,
-        cast({{ dbt.datediff('grid.cohort_month', 'grid.month_start', 'month') }} as bigint) as months_since_start,
+        {{ dbt.datediff('grid.cohort_month', 'grid.month_start', 'month') | trim }} as months_since_start,
         grid.month_start,
         cast(grid.cohort_accounts as bigint) as cohort_accounts,
         cast(count(retained.account_id) as bigint) as retained_accounts,

@@ -52,8 +52,8 @@ trial_months as (
 
     left join trials
         on
-            trials.trial_end_date >= monthly.month_start
-            and trials.trial_end_date < monthly.month_end
+            monthly.month_start <= trials.trial_end_date
+            and monthly.month_end > trials.trial_end_date
 
     group by monthly.month_start
 
