@@ -43,3 +43,45 @@ def build_churnsim(
         log_dir=root / "logs",
     )
     return warehouse, summary
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m tests.support.churnsim [DIR]`: load ChurnSim into DIR (default: a temporary folder) through
+    the mapping files, build the revenue marts and print Pulse's monthly logo churn beside the book's."""
+    import csv
+    import sys
+    import tempfile
+
+    import duckdb
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    root = Path(args[0]) if args else Path(tempfile.mkdtemp(prefix="churnsim-"))
+    root.mkdir(parents=True, exist_ok=True)
+    warehouse, summary = build_churnsim(root)
+    print(summary.format())
+    with LISTING.open(newline="") as handle:
+        book = {row["from_date"]: row for row in csv.DictReader(handle)}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        months = con.execute(
+            "select strftime(month_start, '%Y-%m-%d'), accounts_at_start, churned_accounts, logo_churn_rate, "
+            "net_revenue_retention from marts.fct_revenue_monthly order by month_start"
+        ).fetchall()
+    finally:
+        con.close()
+    print("\nmonth        Pulse start  churned  logo churn   NRR    | book start  churned  churn rate")
+    same = True
+    for month, start, churned, rate, nrr in months:
+        row = book.get(month)
+        shown = [f"{100 * value:.2f}%" if value is not None else "-" for value in (rate, nrr)]
+        line = f"{month}  {start:>11}  {churned:>7}  {shown[0]:>10}  {shown[1]:>6}"
+        if row:
+            line += f"  | {row['n_start']:>10}  {row['n_churn']:>7}  {100 * float(row['churn_rate']):>9.2f}%"
+            same &= (start, churned) == (int(row["n_start"]), int(row["n_churn"]))
+        print(line)
+    print(f"\nwarehouse: {warehouse}\n{'every month of the listing matches' if same else 'MISMATCH'}")
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
