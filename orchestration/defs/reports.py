@@ -14,6 +14,11 @@ MART_KEYS = [
     dg.AssetKey(["marts", "fct_renewal_forecast"]),
     dg.AssetKey(["marts", "fct_revenue_monthly"]),
     dg.AssetKey(["marts", "fct_cohort_retention"]),
+    dg.AssetKey(["marts", "fct_account_benchmarks"]),
+    dg.AssetKey(["marts", "fct_user_engagement"]),
+    dg.AssetKey(["marts", "fct_team_performance"]),
+    dg.AssetKey(["marts", "fct_upgrade_readiness"]),
+    dg.AssetKey(["marts", "fct_feature_adoption_by_tier"]),
     # The site shows the day the brake held, so it is built after the release is decided.
     dg.AssetKey(["release", "data_release"]),
 ]
