@@ -41,8 +41,8 @@ def test_stripe_export_loads_line_versions(tmp_path: Path) -> None:
     try:
         rows = con.execute(
             "select subscription_id, account_id, product, start_date, period_end_date, amount, quantity, "
-            "billing_period, status, trial_end_date, attributes->>'$.\"Cancel At Period End\"' from raw.subscriptions "
-            "order by subscription_id, start_date"
+            "billing_period, status, trial_end_date, attributes->>'$.\"Cancel At Period End\"' "
+            "from raw.subscriptions order by subscription_id, start_date"
         ).fetchall()
         reason = con.execute("select reason from raw.rejects").fetchone()[0]
     finally:
