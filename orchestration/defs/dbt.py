@@ -59,13 +59,15 @@ def _validate_configuration(context: dg.AssetExecutionContext) -> None:
     from orchestration.health.config import HealthConfigError, validate_health_config
     from orchestration.lists.config import ListsConfigError, validate_lists_config
     from orchestration.quality.completeness import CompletenessConfigError, validate_completeness_config
+    from orchestration.revenue.config import RenewalConfigError, validate_renewal_config
 
     try:
         # With the warehouse, the CRM parent hierarchy is checked for cycles before dbt runs too.
         validate_health_config(settings.seeds_dir(), settings.warehouse_path())
         validate_lists_config(settings.seeds_dir())
         validate_completeness_config(settings.seeds_dir())
-    except (HealthConfigError, ListsConfigError, CompletenessConfigError) as error:
+        validate_renewal_config(settings.seeds_dir())
+    except (HealthConfigError, ListsConfigError, CompletenessConfigError, RenewalConfigError) as error:
         raise dg.Failure(description=str(error)) from error
 
 
