@@ -79,7 +79,18 @@ def raw_crm(context: AssetExecutionContext) -> Iterator[dg.MaterializeResult]:
         yield dg.MaterializeResult(asset_key=["raw", table], metadata=_metadata(summary, table))
 
 
-INGESTION_ASSETS = [raw_app_events, raw_helpdesk_tickets, raw_crm]
+@dg.asset(
+    key=["raw", "subscriptions"],
+    group_name=GROUP,
+    kinds={"duckdb"},
+    description="Subscription / contract line versions (Stripe-style billing exports, ChurnSim, ...).",
+)
+def raw_subscriptions(context: AssetExecutionContext) -> dg.MaterializeResult:
+    summary = _run(context, ("subscriptions",))
+    return dg.MaterializeResult(metadata=_metadata(summary, "subscriptions"))
+
+
+INGESTION_ASSETS = [raw_app_events, raw_helpdesk_tickets, raw_crm, raw_subscriptions]
 
 
 def _loaded_file_ids() -> set[str] | None:
