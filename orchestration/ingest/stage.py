@@ -35,9 +35,17 @@ def _shown(expr: str) -> str:
 class StageSql:
     """Builds the staging query for one mapping and one file (CSV needs the file's header)."""
 
-    def __init__(self, mapping: Mapping, header: dict[str, str] | None = None) -> None:
+    def __init__(self, mapping: Mapping, header: list[str] | None = None) -> None:
         self.mapping = mapping
-        self.header = header  # None for JSON-shaped input (jsonl, parquet)
+        # CSV header name -> column c<i> of the split record (a repeated name: the first column wins);
+        # None for JSON-shaped input (jsonl, parquet)
+        self.header: dict[str, str] | None = None
+        self.width = 0
+        if header is not None:
+            self.width = len(header)
+            self.header = {}
+            for index, name in enumerate(header):
+                self.header.setdefault(name, f"c{index}")
         self.scalar_paths: list[str] = []
         self.json_paths: list[str] = []
 
@@ -167,9 +175,47 @@ class StageSql:
         pairs = ", ".join(f"{lit(name)}, {self._field(name)}" for name in names)
         return f"json_merge_patch('{{}}', json_object({pairs}))"
 
+    def _csv_fields(self, relation: str, unmapped_expr: str | None) -> str:
+        """CSV records -> fields c0, c1, ... in DuckDB: a record without quotes is split at the delimiter; a
+        quoted one is checked against RFC 4180 and its fields extracted and unquoted with regular expressions.
+        A record that is not valid CSV, or has another number of fields than the header, is rejected."""
+        delimiter = self.mapping.delimiter
+        inside = "\\" + delimiter if delimiter in "]\\^-" else delimiter
+        quoted = '"(?:[^"]|"")*"'
+        unquoted = f'[^{inside}"][^{inside}]*'
+        one = f"(?:{quoted}|{unquoted}|)"
+        full = f"^{one}(?:[{inside}]{one})*$"
+        extract = f"[{inside}]({quoted}|[^{inside}]*)"
+        columns = ", ".join(f"_c[{index + 1}] as c{index}" for index in range(self.width)) or "null as _none"
+        return f"""
+split as (
+    select _fidx, _line, _raw, _bad,
+        case when _bad is not null then null
+            when not contains(_raw, '"') then string_split(_raw, {lit(delimiter)})
+            when regexp_full_match(_raw, {lit(full)}) then list_transform(
+                regexp_extract_all({lit(delimiter)} || _raw, {lit(extract)}, 1),
+                lambda f: case when starts_with(f, '"') then replace(f[2:-2], '""', '"') else f end)
+        end as _c
+    from {relation}
+    where trim(_raw) <> ''
+),
+cols as (
+    select _fidx, _line, _raw, _bad, _c, {columns} from split
+),
+fields as (
+    select *,
+        case when _bad is not null then _bad
+            when _c is null then 'malformed CSV (a quote inside a field that is not quoted as a whole)'
+            when len(_c) <> {self.width} then 'wrong field count: expected {self.width} fields (header), got '
+                || len(_c)
+        end as _err,
+        {unmapped_expr or "null::json"} as _u
+    from cols
+)"""
+
     # -- the query -----------------------------------------------------------------------------------
     def query(self, relation: str) -> str:
-        """Select from `relation` (_fidx, _line, _raw[, CSV columns]) -> _fidx, _line, _raw, _reason, targets.
+        """Select from `relation` (_fidx, _line, _raw, _bad) -> _fidx, _line, _raw, _reason, targets.
 
         `_fidx` tells the files of a batch apart. `_raw` is kept only for rejected rows (nothing else reads
         it); dropping it and the untyped `s__*` helpers halves what the stage table stores.
@@ -247,27 +293,22 @@ class StageSql:
             parsed = f"""
 parsed as (
     -- valid JSON whose first non-blank character is a brace is an object: no second parse to ask json_type
-    select _fidx, _line, _raw, _ok, case when _ok and left(ltrim(_raw), 1) = '{{' then _raw end as _j
-    from (select _fidx, _line, _raw, json_valid(_raw) as _ok
-          from (select _fidx, _line,
-                    -- trim() copies every string: only lines that need it pay for it
-                    case when suffix(_raw, chr(13)) then rtrim(_raw, chr(13)) else _raw end as _raw
-                from {relation}) as stripped
+    select _fidx, _line, _raw, _bad, _ok, case when _ok and left(ltrim(_raw), 1) = '{{' then _raw end as _j
+    from (select _fidx, _line, _raw, _bad, _bad is null and json_valid(_raw) as _ok
+          from {relation}
           where left(_raw, 1) = '{{' or trim(_raw) <> '') as lines
 ),
 fields as (
     select _fidx, _line, _raw, _j,
-        case when not _ok then 'invalid JSON' when _j is null then 'not a JSON object' end as _err,
+        case when _bad is not null then _bad when not _ok then 'invalid JSON'
+            when _j is null then 'not a JSON object' end as _err,
         json_extract_string(_j, [{scalar}]) as _f,
         json_extract(_j, [{jsons}]) as _g,
         {unmapped_expr or "null::json"} as _u
     from parsed
 )"""
         else:
-            parsed = f"""
-fields as (
-    select *, null::varchar as _err, {unmapped_expr or "null::json"} as _u from {relation}
-)"""
+            parsed = self._csv_fields(relation, unmapped_expr)
         return f"""
 with {parsed.strip()},
 s as (
