@@ -24,6 +24,10 @@ PARTITION_START_ENV = "PULSE_PARTITION_START"
 LOG_DIR_ENV = "PULSE_LOG_DIR"
 BENCH_SIZES_ENV = "PULSE_BENCH_SIZES"
 BENCH_DIR_ENV = "PULSE_BENCH_DIR"
+DUCKDB_MEMORY_LIMIT_ENV = "PULSE_DUCKDB_MEMORY_LIMIT"
+DUCKDB_TEMP_DIR_ENV = "PULSE_DUCKDB_TEMP_DIR"
+LOCK_TIMEOUT_ENV = "PULSE_LOCK_TIMEOUT"
+FUTURE_TOLERANCE_ENV = "PULSE_FUTURE_TOLERANCE_HOURS"
 # Test hook: seconds the loader sleeps after inserting a file's rows and before committing them.
 INGEST_PAUSE_ENV = "PULSE_INGEST_PAUSE_BEFORE_COMMIT"
 
@@ -31,6 +35,10 @@ DEFAULT_CHROMIUM = "/usr/bin/chromium"
 # Events older than this still load and are built by the first (full) build; partitions only bound re-runs.
 DEFAULT_PARTITION_START = "2025-01-01"
 DEFAULT_BENCH_SIZES = "demo,1000000,10000000"
+# DuckDB's buffer pool for ingestion: what it holds beyond this spills to the temp directory.
+DEFAULT_DUCKDB_MEMORY_LIMIT = "512MB"
+# A second writer waits this long for the warehouse before it gives up.
+DEFAULT_LOCK_TIMEOUT_SECONDS = 600.0
 MAX_REPORT_WORKERS = 8
 
 
@@ -124,3 +132,23 @@ def bench_dir() -> Path | None:
 def ingest_pause_before_commit() -> float:
     """Test hook ($PULSE_INGEST_PAUSE_BEFORE_COMMIT): seconds to wait before committing each loaded file."""
     return float(_env(INGEST_PAUSE_ENV) or 0)
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory_limit for ingestion: $PULSE_DUCKDB_MEMORY_LIMIT (e.g. 2GB), else 512MB."""
+    return _env(DUCKDB_MEMORY_LIMIT_ENV) or DEFAULT_DUCKDB_MEMORY_LIMIT
+
+
+def duckdb_temp_directory(warehouse: Path | None = None) -> Path:
+    """Where DuckDB spills past its memory limit: $PULSE_DUCKDB_TEMP_DIR, else <warehouse>.tmp beside it."""
+    configured = _env(DUCKDB_TEMP_DIR_ENV)
+    if configured:
+        return Path(configured).resolve()
+    target = warehouse or warehouse_path()
+    return target.with_name(target.name + ".tmp")
+
+
+def lock_timeout() -> float:
+    """Seconds a writer waits for the warehouse held by another process: $PULSE_LOCK_TIMEOUT, else 600."""
+    configured = _env(LOCK_TIMEOUT_ENV)
+    return float(configured) if configured else DEFAULT_LOCK_TIMEOUT_SECONDS

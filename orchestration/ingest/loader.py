@@ -390,7 +390,7 @@ def _commit_file(
     try:
         inserted = con.execute(
             f"insert into raw.{ident(mapping.target)} ({target_list}, _source, _file_id, _line, _loaded_at) "
-            f"select {target_list}, ?, ?, _line, ? from _ingest_stage as s where {where} order by _line",
+            f"select {target_list}, ?, ?, _line, ? from _ingest_stage as s where {where}",
             params,
         ).fetchone()[0]
         if rejected:
@@ -535,6 +535,9 @@ def ingest(
     try:
         con.execute("set TimeZone = 'UTC'")  # timestamps without an offset are UTC
         con.execute(f"set checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
+        # bounded memory whatever the files' size: the staging tables spill to disk past the limit
+        con.execute("set memory_limit = ?", [settings.duckdb_memory_limit()])
+        con.execute("set temp_directory = ?", [str(settings.duckdb_temp_directory(target_path))])
         ensure_raw_schema(con)
         known, versions = _known_files(con)
         results: list[FileResult | None] = []
@@ -579,6 +582,7 @@ def ingest(
             duckdb.Error
         ):  # a global setting: other connections in this process keep theirs
             con.execute("reset checkpoint_threshold")
+            con.execute("reset memory_limit")
         con.close()
     summary.seconds = time.monotonic() - started
     return summary
