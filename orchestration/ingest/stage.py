@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from orchestration.ingest.mapping import UNIX_UNITS, Column, Mapping
+from orchestration.ingest.mapping import UNIX_UNITS, Column, Mapping, Needed, Rule
 
 MAX_MICROS = 253_402_300_799_000_000  # 9999-12-31: anything later is not a real timestamp
 NUMERIC = ("DOUBLE", "FLOAT", "REAL", "INTEGER", "BIGINT", "SMALLINT", "HUGEINT", "DECIMAL", "BOOLEAN")
@@ -213,6 +213,44 @@ fields as (
     from cols
 )"""
 
+    def _rule_check(self, rule: Rule, rule_fields: dict[str, str]) -> str:
+        """One WHEN of the reject CASE for an input rule of the format (mapping key `rules`)."""
+        where = self.mapping.file.name
+        if rule.not_in_future is not None:
+            value = f"t.{ident(rule.not_in_future)}"
+            hours = f"{rule.tolerance_hours:g}"
+            reason = rule.reason or (
+                f"{rule.not_in_future} in the future: more than {hours} h after the load "
+                f"(rules[{rule.index}] of {where}): "
+            )
+            limit = f"current_timestamp::timestamp + to_microseconds({round(rule.tolerance_hours * 3600e6)})"
+            shown = f" || {_shown(value + '::varchar')}" if rule.reason is None else ""
+            return f"when {value} > {limit} then {lit(reason)}{shown}"
+
+        def present(needed: Needed) -> str:
+            if needed.is_field:
+                rule_fields.setdefault(needed.name, self._field(needed.name))
+                return f"t.{ident('f__' + needed.name)} is not null"
+            return f"t.{ident('s__' + needed.name)} is not null"
+
+        conditions = [
+            f"t.{ident(column)}::varchar in ({', '.join(lit(v) for v in values)})"
+            for column, values in rule.when
+        ]
+        broken = [f"not ({present(n)})" for n in rule.require]
+        if rule.require_any:
+            broken.append("not (" + " or ".join(present(n) for n in rule.require_any) + ")")
+        test = " and ".join(conditions) if conditions else "true"
+        if rule.reason:
+            reason = rule.reason
+        else:
+            when = ", ".join(f"{c} = {'|'.join(v)}" for c, v in rule.when) or "every row"
+            needs = [n.label() for n in rule.require]
+            if rule.require_any:
+                needs.append(" or ".join(n.label() for n in rule.require_any))
+            reason = f"{when} needs {' and '.join(needs)} (rules[{rule.index}] of {where})"
+        return f"when {test} and ({' or '.join(broken)}) then {lit(reason)}"
+
     # -- the query -----------------------------------------------------------------------------------
     def query(self, relation: str) -> str:
         """Select from `relation` (_fidx, _line, _raw, _bad) -> _fidx, _line, _raw, _reason, targets.
@@ -282,7 +320,13 @@ fields as (
                 f"then {lit(what)} || {_shown(value + '::varchar')} || {lit(tail)}"
             )
 
-        source_list = ",\n    ".join(f"{expr} as {ident('s__' + name)}" for name, expr in sources.items())
+        rule_fields: dict[str, str] = {}
+        checks += [self._rule_check(rule, rule_fields) for rule in mapping.rules]
+
+        source_list = ",\n    ".join(
+            [f"{expr} as {ident('s__' + name)}" for name, expr in sources.items()]
+            + [f"{expr} as {ident('f__' + path)}" for path, expr in rule_fields.items()]
+        )
         typed_list = ",\n    ".join(f"{expr} as {ident(name)}" for name, expr in typed.items())
         names = ", ".join(ident(name) for name in typed)
         reason = "case when t._err is not null then t._err\n    " + "\n    ".join(checks) + "\n    end"
