@@ -35,6 +35,7 @@ from orchestration.ingest.readers import Reject, csv_rows, parquet_chunks, peek_
 from orchestration.ingest.stage import StageSql, ident
 from orchestration.settings import landing_root, warehouse_path
 from orchestration.warehouse import ensure_raw_schema
+from orchestration.warehouse_lock import exclusive
 
 
 class IngestError(RuntimeError):
@@ -521,9 +522,8 @@ def ingest(
     """Load every new file version of the selected mappings. Bad rows become rejects; the run goes on.
 
     A file that fails unexpectedly is rolled back, reported as failed (summary.failures) and retried next run.
+    A second writer of the same warehouse waits for the first (orchestration.warehouse_lock).
     """
-    from tqdm import tqdm
-
     started = time.monotonic()
     landing_url = str(landing) if landing is not None else landing_root()
     mappings = select_mappings(load_mappings(mappings_dir), sources, targets)
@@ -531,6 +531,17 @@ def ingest(
     target_path = Path(warehouse) if warehouse is not None else warehouse_path()
     target_path.parent.mkdir(parents=True, exist_ok=True)
     summary = IngestSummary()
+    with exclusive(target_path):
+        _ingest_files(target_path, files, landing_url, summary, progress)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _ingest_files(
+    target_path: Path, files: list[LandingFile], landing_url: str, summary: IngestSummary, progress: bool
+) -> None:
+    from tqdm import tqdm
+
     con = duckdb.connect(str(target_path))
     try:
         con.execute("set TimeZone = 'UTC'")  # timestamps without an offset are UTC
@@ -584,8 +595,6 @@ def ingest(
             con.execute("reset checkpoint_threshold")
             con.execute("reset memory_limit")
         con.close()
-    summary.seconds = time.monotonic() - started
-    return summary
 
 
 __all__ = [
