@@ -35,4 +35,14 @@ def run_stage(stage: str, **kwargs: Any) -> dict:
         from orchestration.bench.reports import bench_reports
 
         return bench_reports(kwargs["warehouse_path"], kwargs["out_dir"])
+    if stage == "peer_pandas":
+        from orchestration.bench.peers import pandas_health
+
+        return pandas_health(kwargs["landing_dir"])
+    if stage == "peer_duckdb":
+        from orchestration import settings
+        from orchestration.bench.peers import duckdb_health
+
+        configured = settings._env(settings.DUCKDB_MEMORY_LIMIT_ENV)  # only when set: else DuckDB's default
+        return duckdb_health(kwargs["landing_dir"], memory_limit=configured)
     raise ValueError(f"unknown bench stage {stage!r}")
