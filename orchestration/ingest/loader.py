@@ -246,20 +246,49 @@ def _digest(fs: Any, file: LandingFile) -> tuple[str, int]:  # noqa: ANN401
     return digest.hexdigest(), size
 
 
-def _rows(fs: Any, file: LandingFile, rejects: list[Reject]) -> tuple[list[str] | None, Iterator[pa.Table]]:  # noqa: ANN401
-    """(CSV header, chunks of _line, _raw, _bad | _line, _row for Parquet) of one file, read lazily."""
+class _HashingReader:
+    """A binary file that hashes what is read from it: the rows loaded are proven to be the bytes hashed."""
+
+    def __init__(self, handle: Any) -> None:  # noqa: ANN401
+        self.handle = handle
+        self.digest = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        self.digest.update(data)
+        return data
+
+    def finish(self) -> str:
+        while self.read(HASH_BLOCK):  # what the reader left (e.g. bytes after a broken gzip stream)
+            pass
+        return self.digest.hexdigest()
+
+
+def _rows(
+    fs: Any,  # noqa: ANN401
+    file: LandingFile,
+    rejects: list[Reject],
+    digest: str | None = None,
+) -> tuple[list[str] | None, Iterator[pa.Table]]:
+    """(CSV header, chunks of _line, _raw, _bad | _line, _row for Parquet) of one file, read lazily.
+
+    With `digest`, text files are hashed as they are read: bytes that changed since the file was hashed (a
+    file still being written) fail the file, which is loaded at the next run."""
     mapping = file.mapping
     handle = _open(fs, file)
+    reader = _HashingReader(handle)
 
     def closing(chunks: Iterator[pa.Table]) -> Iterator[pa.Table]:
         try:
             yield from chunks
+            if digest is not None and mapping.format != "parquet" and reader.finish() != digest:
+                raise OSError(f"{file.path} changed while it was loaded; it is loaded again at the next run")
         finally:
             handle.close()
 
     if mapping.format == "parquet":
         return None, closing(parquet_chunks(handle))
-    chunks = text_rows(handle, file.path, mapping.format == "csv", rejects)
+    chunks = text_rows(reader, file.path, mapping.format == "csv", rejects)
     if mapping.format == "csv":
         header, chunks = csv_rows(chunks, mapping.delimiter)
         return header or [], closing(chunks)
@@ -318,7 +347,7 @@ def _stage_batch(
     for index, pending in enumerate(batch):
         pending.rejects = []
         pending.rows_seen = 0
-        _, chunks = _rows(fs, pending.file, pending.rejects)
+        _, chunks = _rows(fs, pending.file, pending.rejects, pending.digest)
         for chunk in chunks:
             if mapping.format == "parquet":
                 chunk = _as_text_rows(con, chunk)
