@@ -3,10 +3,12 @@
 A file is identified by (source, path, content hash). The same bytes are never loaded twice; new bytes at a
 known path are a new version. Rows, rejects and the manifest row of a file commit together or not at all.
 
-For throughput, consecutive new files of one mapping (up to BATCH_ROWS rows / BATCH_FILES files) are parsed
-and typed by a single staging statement into a temp table, and their message ids are checked against the raw
-table by one semi-join per batch. The batch is only a staging area: each file is then inserted and committed
-in its own transaction, in file order, exactly as if it had been loaded alone (tests compare both ways).
+Files are streamed (readers.py): their rows reach DuckDB in chunks, so memory does not grow with a file's
+size. For throughput, consecutive new files of one mapping (about BATCH_ROWS rows / BATCH_FILES files) are
+parsed and typed into one temp table (DuckDB spills it past its memory limit), and their message ids are
+checked against the raw table by one semi-join per batch. The batch is only a staging area: each file is
+then inserted and committed in its own transaction, in file order, exactly as if it had been loaded alone
+(tests compare both ways).
 Temp tables never reach the database file, so a crash at any point leaves only whole, committed files.
 """
 
