@@ -89,7 +89,7 @@ def test_ingestion_memory_and_lock_settings(monkeypatch: pytest.MonkeyPatch, tmp
         monkeypatch.delenv(name, raising=False)
     warehouse = tmp_path / "w.duckdb"
     assert settings.duckdb_memory_limit() == "512MB"
-    assert settings.duckdb_temp_directory(warehouse) == tmp_path / "w.duckdb.tmp"  # DuckDB's own default place
+    assert settings.duckdb_temp_directory(warehouse) == tmp_path / "w.duckdb.tmp"  # where DuckDB spills
     assert settings.lock_timeout() == 600.0
     monkeypatch.setenv("PULSE_DUCKDB_MEMORY_LIMIT", "2GB")
     monkeypatch.setenv("PULSE_DUCKDB_TEMP_DIR", str(tmp_path / "spill"))
