@@ -576,6 +576,7 @@ def _ingest_files(
     con = duckdb.connect(str(target_path))
     try:
         con.execute("set TimeZone = 'UTC'")  # timestamps without an offset are UTC
+        con.execute("set enable_progress_bar = false")
         con.execute(f"set checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
         # bounded memory whatever the files' size: the staging tables spill to disk past the limit
         con.execute("set memory_limit = ?", [settings.duckdb_memory_limit()])
