@@ -31,10 +31,11 @@ def validate(seeds_dir: Path | None, warehouse: Path | None) -> None:
     from orchestration.health.config import HealthConfigError, validate_health_config
     from orchestration.settings import seeds_dir as default_seeds_dir
     from orchestration.settings import warehouse_path
+    from orchestration.warehouse_lock import reading
 
-    target = warehouse or warehouse_path()
     try:
-        validate_health_config(seeds_dir or default_seeds_dir(), target if target.exists() else None)
+        with reading(warehouse or warehouse_path()) as target:
+            validate_health_config(seeds_dir or default_seeds_dir(), target if target.exists() else None)
     except HealthConfigError as error:
         raise click.ClickException(str(error)) from error
     click.echo("health configuration OK")
@@ -52,9 +53,11 @@ def preview(candidate_dir: Path, warehouse: Path | None, days: int, out: Path | 
     from orchestration.health.config import HealthConfigError
     from orchestration.health.preview import preview_markdown
     from orchestration.settings import warehouse_path
+    from orchestration.warehouse_lock import reading
 
     try:
-        text = preview_markdown(warehouse or warehouse_path(), candidate_dir, days=days)
+        with reading(warehouse or warehouse_path()) as target:
+            text = preview_markdown(target, candidate_dir, days=days)
     except HealthConfigError as error:
         raise click.ClickException(str(error)) from error
     if out:
@@ -77,13 +80,14 @@ def backtest(warehouse: Path | None, candidate_dir: Path | None) -> None:
     from orchestration.health.backtest import run_backtest, run_candidate_backtest
     from orchestration.health.config import HealthConfigError
     from orchestration.settings import warehouse_path
+    from orchestration.warehouse_lock import reading
 
-    target = warehouse or warehouse_path()
-    if candidate_dir is None:
-        click.echo(run_backtest(target).markdown())
-        return
-    try:
-        result = run_candidate_backtest(target, candidate_dir)
-    except HealthConfigError as error:
-        raise click.ClickException(str(error)) from error
+    with reading(warehouse or warehouse_path()) as target:
+        if candidate_dir is None:
+            click.echo(run_backtest(target).markdown())
+            return
+        try:
+            result = run_candidate_backtest(target, candidate_dir)
+        except HealthConfigError as error:
+            raise click.ClickException(str(error)) from error
     click.echo(result.markdown())

@@ -132,6 +132,20 @@ def _build(
     config: DbtLogConfig,
     model_vars: Mapping[str, str] | None = None,
 ) -> Iterator[Any]:
+    """Run dbt holding the warehouse (one writer at a time), stream its assets and checks to Dagster."""
+    from orchestration.warehouse_lock import exclusive
+
+    with exclusive(command=f"dagster run {context.run.run_id[:8]}: dbt"):
+        yield from _build_held(args, context, dbt, config, model_vars)
+
+
+def _build_held(
+    args: list[str],
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    config: DbtLogConfig,
+    model_vars: Mapping[str, str] | None,
+) -> Iterator[Any]:
     """Run dbt, stream its assets and checks to Dagster, and keep the test results for the reports."""
     from orchestration.check_results import dbt_test_results, record_check_results
 

@@ -40,8 +40,14 @@ RENEWALS_PAGE = "renewals"
 )
 def report_site(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     from orchestration.reports import build_site
+    from orchestration.warehouse_lock import exclusive, publish
 
-    result = build_site()
+    # The build succeeded up to here: publish the warehouse (readers use this copy while a build writes the
+    # live file), then render the site from that copy, so rendering never holds the writers back.
+    with exclusive(command=f"dagster run {context.run.run_id[:8]}: publish"):
+        published = publish()
+    context.log.info(f"published the warehouse to {published}")
+    result = build_site(published)
     for error in result.errors:
         context.log.error(str(error))
     # A broken page is shown as an error page and fails this check; the rest of the site is still published.
