@@ -242,6 +242,8 @@ def hubspot_url() -> str:
 def hubspot_token() -> str | None:
     """A HubSpot private app's access token, $PULSE_HUBSPOT_TOKEN (never printed or stored)."""
     return _env(HUBSPOT_TOKEN_ENV)
+
+
 def duckdb_memory_limit() -> str:
     """DuckDB's memory_limit for ingestion: $PULSE_DUCKDB_MEMORY_LIMIT (e.g. 2GB), else 512MB."""
     return _env(DUCKDB_MEMORY_LIMIT_ENV) or DEFAULT_DUCKDB_MEMORY_LIMIT

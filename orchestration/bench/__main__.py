@@ -164,6 +164,23 @@ def main() -> None:
         print(
             f"  marginal cost per event, full build vs DuckDB query: {report['marginal_full_build_vs_query']}"
         )
+    print(
+        "\nWork process (list membership, lifecycle status, tasks): their models' seconds in the full build;"
+    )
+    print("rebuild = `dbt run` of these models alone (wall seconds, peak MB of the dbt process)")
+    for size, stages in results.items():
+        work = stages.get("health", {}).get("work_process")
+        if work:
+            parts = [
+                f"{area} {values['model_seconds']} s ({values['models']} models)"
+                for area, values in work["areas"].items()
+            ]
+            rows = ", ".join(f"{count:,} {name}" for name, count in work["rows"].items())
+            print(
+                f"{size:<12} work-process   {'; '.join(parts)}; rebuild {work['rebuild_seconds']} s, "
+                f"{work['rebuild_peak_rss_mb']} MB; {rows}"
+            )
+
     print(f"\nJSON: {root / 'bench.json'}")
 
 
@@ -196,23 +213,6 @@ def _print_row(size: str, stage: str, result: dict) -> None:
     if stage.startswith("peer_"):
         notes = f"{result['account_days']:,} account-days {result['ranks']}"
     print(f"{size:<12} {stage:<14} {seconds!s:>8} {rate!s:>11} {peak!s:>9}  {notes}")
-
-    print(
-        "\nWork process (list membership, lifecycle status, tasks): their models' seconds in the full build;"
-    )
-    print("rebuild = `dbt run` of these models alone (wall seconds, peak MB of the dbt process)")
-    for size, stage, result in results:
-        work = result.get("work_process") if stage == "health" else None
-        if work:
-            parts = [
-                f"{area} {values['model_seconds']} s ({values['models']} models)"
-                for area, values in work["areas"].items()
-            ]
-            rows = ", ".join(f"{count:,} {name}" for name, count in work["rows"].items())
-            print(
-                f"{size:<12} work-process   {'; '.join(parts)}; rebuild {work['rebuild_seconds']} s, "
-                f"{work['rebuild_peak_rss_mb']} MB; {rows}"
-            )
 
 
 if __name__ == "__main__":
