@@ -72,7 +72,7 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
 def test_build_passes_with_only_the_expected_warning(built: tuple[duckdb.DuckDBPyConnection, Any]) -> None:
     _, result = built
     statuses = {name: r["status"] for name, r in result.items()}
-    assert sum(1 for s in statuses.values() if s == "success") == 8  # the eight views
+    assert sum(1 for s in statuses.values() if s == "success") == 9  # the nine views
     warned = sorted(name for name, status in statuses.items() if status == "warn")
     assert warned == [
         "accepted_values_stg_helpdesk__tickets_status__new__open__pending__hold__solved__closed__resolved"
@@ -97,6 +97,7 @@ def test_staging_objects_are_views_in_staging_schema(built: tuple[duckdb.DuckDBP
         "stg_helpdesk__tickets",
         "stg_crm__accounts",
         "stg_crm__contacts",
+        "stg_crm__contact_versions",
         "stg_crm__activities",
         "stg_billing__subscriptions",
     }
