@@ -28,6 +28,7 @@ def _payload(path: Path, records: int) -> None:
         "crm_account_id": [f"001BENCH{n:010d}" for n in range(records)],
         "account_name": [f"Account {n}" for n in range(records)],
         "insights_tags": [("Established;Green", "Onboarding;Yellow", None)[n % 3] for n in range(records)],
+        "lifecycle_status": [f"Core Lifecycle-{ranks[n % 3]}" for n in range(records)],
         "health_rank": [ranks[n % 3] for n in range(records)],
         "health_reason": [f"Active {n % 8} days in the last 7" for n in range(records)],
         "health_score": [float(n % 101) for n in range(records)],

@@ -31,6 +31,7 @@ def payload_rows(accounts: int, without_crm_id: int = 0) -> list[dict]:
                 "crm_account_id": None if number > accounts - without_crm_id else crm_id(number),
                 "account_name": f"Account {number} & Sons",
                 "insights_tags": TAGS[number % len(TAGS)],
+                "lifecycle_status": f"Core Lifecycle-{rank}",
                 "health_rank": rank,
                 "health_reason": f"Active {number % 7} of the last 7 days",
                 "health_score": {"Good": 100.0, "Average": 60.0, "Poor": 0.0}[rank],

@@ -1,5 +1,5 @@
--- The CRM sync's payload: one row per account with what Pulse writes back to the CRM (Insights tags, health,
--- engagement), as of the warehouse's as-of date. Which CRM field gets which column is configuration: one
+-- The CRM sync's payload: one row per account with what Pulse writes back to the CRM (Insights tags, lifecycle
+-- status, health, engagement), as of the warehouse's as-of date. Which CRM field gets which column is configuration: one
 -- mapping file per destination (orchestration/sync/destinations/*.yml).
 
 with
@@ -16,6 +16,12 @@ health_daily as (
 
 ),
 
+lifecycle_daily as (
+
+    select * from {{ ref('fct_lifecycle_status_daily') }}
+
+),
+
 as_of as (
 
     select max(as_of_date) as as_of_date from health_daily
@@ -29,6 +35,7 @@ final as (
         accounts.crm_account_id,
         accounts.account_name,
         accounts.insights_tags,
+        lifecycle_daily.lifecycle_status,
         accounts.health_rank,
         accounts.health_reason,
         round(accounts.health_score, 1) as health_score,
@@ -46,6 +53,11 @@ final as (
         on
             accounts.account_id = health_daily.account_id
             and accounts.health_as_of_date = health_daily.as_of_date
+
+    left join lifecycle_daily
+        on
+            accounts.account_id = lifecycle_daily.account_id
+            and accounts.health_as_of_date = lifecycle_daily.as_of_date
 
 )
 
