@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.defs import automation, dbt, ingestion, quality, release, reports
+from orchestration.defs import automation, dbt, ingestion, predictive, quality, release, reports
 
 # DuckDB allows one writing process: run every step in the run's own process, one after another.
 defs = dg.Definitions.merge(
     ingestion.defs,
     quality.defs,
     dbt.defs,
+    predictive.defs,
     release.defs,
     reports.defs,
     automation.defs,

@@ -10,6 +10,7 @@ MART_KEYS = [
     dg.AssetKey(["marts", "fct_account_usage_daily"]),
     dg.AssetKey(["marts", "fct_tickets"]),
     dg.AssetKey(["marts", "dim_data_sources"]),
+    dg.AssetKey(["marts", "fct_account_churn_risk_daily"]),
     # The site shows the day the brake held, so it is built after the release is decided.
     dg.AssetKey(["release", "data_release"]),
 ]

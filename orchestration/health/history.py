@@ -73,7 +73,9 @@ class History:
         return [*self.numeric, *self.text]
 
 
-def split_date_for(first: dt.date, last_labelled: dt.date, validation_share: float = VALIDATION_SHARE) -> dt.date:
+def split_date_for(
+    first: dt.date, last_labelled: dt.date, validation_share: float = VALIDATION_SHARE
+) -> dt.date:
     """The first validation day: the last `validation_share` of the labelled days validate."""
     span = (last_labelled - first).days
     return first + dt.timedelta(days=int(round(span * (1 - validation_share))) + 1)

@@ -116,7 +116,9 @@ class Learned:
     good_thresholds: dict[str, float | tuple[str, ...]]
     fit: Figures
     validation: Figures
-    steps: list[tuple[Rule, Figures, Figures]] = field(default_factory=list)  # rule, fit, validation (cumulative)
+    steps: list[tuple[Rule, Figures, Figures]] = field(
+        default_factory=list
+    )  # rule, fit, validation (cumulative)
     history: History | None = None
 
 
@@ -237,7 +239,9 @@ def learn(
         union = np.zeros(len(history.label), dtype=bool)
         for rule in chosen:
             union |= rule.fires(history)
-        steps.append((best, figures(history, history.fit, union), figures(history, history.validation, union)))
+        steps.append(
+            (best, figures(history, history.fit, union), figures(history, history.validation, union))
+        )
     union = np.zeros(len(history.label), dtype=bool)
     for rule in chosen:
         union |= rule.fires(history)
@@ -276,26 +280,80 @@ def write_candidate(learned: Learned, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     with (out / "health_profiles.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["profile", "precedence", "is_default", "model", "good_min_score", "poor_max_score",
-                         "description"])
-        writer.writerow([PROFILE, 100, "true", "rules", "", "",
-                         f"Learned by pulse health learn from {len(history.cancelled_on)} cancellations "
-                         f"(fit before {history.split_date}, validated from it)"])
+        writer.writerow(
+            [
+                "profile",
+                "precedence",
+                "is_default",
+                "model",
+                "good_min_score",
+                "poor_max_score",
+                "description",
+            ]
+        )
+        writer.writerow(
+            [
+                PROFILE,
+                100,
+                "true",
+                "rules",
+                "",
+                "",
+                f"Learned by pulse health learn from {len(history.cancelled_on)} cancellations "
+                f"(fit before {history.split_date}, validated from it)",
+            ]
+        )
     with (out / "health_segment_filters.csv").open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle, lineterminator="\n").writerow(["profile", "metric", "operator", "value"])
     with (out / "health_criteria.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["profile", "category", "criterion_id", "outcome", "metric", "operator", "threshold",
-                         "weight", "category_weight", "reason_label"])
+        writer.writerow(
+            [
+                "profile",
+                "category",
+                "criterion_id",
+                "outcome",
+                "metric",
+                "operator",
+                "threshold",
+                "weight",
+                "category_weight",
+                "reason_label",
+            ]
+        )
         for rule in learned.rules:
             category = CATEGORY_BY_MEASURES.get(history.metrics[rule.metric].measures, "risk")
             label = _label(history, rule.metric)
             if rule.metric in learned.good_thresholds:
                 good_op = ">" if rule.operator == "<=" else "<"
-                writer.writerow([PROFILE, category, f"learned_{rule.metric}_good", "Good", rule.metric, good_op,
-                                 _number_text(learned.good_thresholds[rule.metric]), "", "", label])
-            writer.writerow([PROFILE, category, f"learned_{rule.metric}_poor", "Poor", rule.metric,
-                             rule.operator, rule.threshold_text, "", "", label])
+                writer.writerow(
+                    [
+                        PROFILE,
+                        category,
+                        f"learned_{rule.metric}_good",
+                        "Good",
+                        rule.metric,
+                        good_op,
+                        _number_text(learned.good_thresholds[rule.metric]),
+                        "",
+                        "",
+                        label,
+                    ]
+                )
+            writer.writerow(
+                [
+                    PROFILE,
+                    category,
+                    f"learned_{rule.metric}_poor",
+                    "Poor",
+                    rule.metric,
+                    rule.operator,
+                    rule.threshold_text,
+                    "",
+                    "",
+                    label,
+                ]
+            )
     return out
 
 
@@ -328,8 +386,12 @@ def summary_markdown(learned: Learned) -> str:
         )
     if not learned.rules:
         lines.append("| - | no rule met the minimum support and lift | | | | | |")
-    lines += ["", "| period | account-days | cancelling accounts | base rate | share flagged | precision | lift | "
-              "recall | cancelling accounts flagged |", "|---|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "| period | account-days | cancelling accounts | base rate | share flagged | precision | lift | "
+        "recall | cancelling accounts flagged |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for name, fig in (("fit", learned.fit), ("validation", learned.validation)):
         lines.append(
             f"| {name} | {fig.rows:,} | {fig.cancelling_accounts} | {_pct(fig.base_rate)} | "

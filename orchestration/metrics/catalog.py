@@ -113,7 +113,9 @@ def load_activities(root: Path | str = PROJECT_ROOT) -> dict[str, dict]:
     for name, definition in activities.items():
         where = f"{path}: activity {name}"
         if not isinstance(name, str) or not _NAME.match(name) or "__" in name or name == ALL_ACTIVITIES:
-            raise CatalogError(f"{where}: the name must be lowercase (a-z, 0-9, single _), not '{ALL_ACTIVITIES}'")
+            raise CatalogError(
+                f"{where}: the name must be lowercase (a-z, 0-9, single _), not '{ALL_ACTIVITIES}'"
+            )
         if not isinstance(definition, dict) or not definition:
             raise CatalogError(f"{where}: needs a filter; allowed keys: event, module, property")
         unknown = sorted(set(definition) - set(ACTIVITY_FILTERS))
@@ -131,7 +133,9 @@ def load_activities(root: Path | str = PROJECT_ROOT) -> dict[str, dict]:
         if prop is not None and (
             not isinstance(prop, dict) or not all(re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", str(k)) for k in prop)
         ):
-            raise CatalogError(f"{where}: property must be a mapping of property key -> value or list of values")
+            raise CatalogError(
+                f"{where}: property must be a mapping of property key -> value or list of values"
+            )
     return activities
 
 
@@ -139,7 +143,9 @@ def _activity_fields(meta: dict, where: str, activities: dict[str, dict]) -> dic
     """Validate an activity metric's meta; return its activity fields."""
     measure = meta.get("measure")
     if measure not in ACTIVITY_MEASURES:
-        raise CatalogError(f"{where}: measure {measure!r} is not allowed; allowed: {', '.join(ACTIVITY_MEASURES)}")
+        raise CatalogError(
+            f"{where}: measure {measure!r} is not allowed; allowed: {', '.join(ACTIVITY_MEASURES)}"
+        )
     if measure == "ratio":
         if not meta.get("numerator") or not meta.get("denominator"):
             raise CatalogError(f"{where}: a ratio needs numerator and denominator (two activity metrics)")
@@ -150,7 +156,9 @@ def _activity_fields(meta: dict, where: str, activities: dict[str, dict]) -> dic
         raise CatalogError(f"{where}: activity {activity!r} is not declared; allowed: {allowed}")
     window = meta.get("window")
     if window not in WINDOWS:
-        raise CatalogError(f"{where}: window {window!r} is not allowed; allowed: {', '.join(map(str, WINDOWS))}")
+        raise CatalogError(
+            f"{where}: window {window!r} is not allowed; allowed: {', '.join(map(str, WINDOWS))}"
+        )
     of = meta.get("of", "count") if measure == "change" else None
     if measure == "change" and of not in CHANGE_OF:
         raise CatalogError(f"{where}: of {of!r} is not allowed; allowed: {', '.join(CHANGE_OF)}")
