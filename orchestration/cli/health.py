@@ -77,7 +77,8 @@ def preview(candidate_dir: Path, warehouse: Path | None, days: int, out: Path | 
     "risk_top",
     type=float,
     default=None,
-    help="Backtest the churn risk score instead: flag the riskiest SHARE of accounts each day (0.1 = decile 10).",
+    help="Backtest the churn risk score instead: flag the riskiest SHARE of accounts each day "
+    "(0.1 = decile 10).",
 )
 @click.option(
     "--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Only account-days from this day."
@@ -86,8 +87,8 @@ def preview(candidate_dir: Path, warehouse: Path | None, days: int, out: Path | 
 def backtest(
     warehouse: Path | None, candidate_dir: Path | None, risk_top: float | None, since, as_json: bool
 ) -> None:
-    """Base rate, share flagged, lift, precision and recall at 30/60/90 days, per profile and overall; share of
-    cancelled accounts Poor 30/60/90 days before; lead time. For the built ranks, a candidate or the risk score."""
+    """Base rate, share flagged, lift, precision and recall at 30/60/90 days, per profile and overall; share
+    of cancelled accounts Poor 30/60/90 days before; lead time. Built ranks, a candidate or the risk score."""
     from orchestration.health.backtest import run_backtest, run_candidate_backtest, run_risk_backtest
     from orchestration.health.config import HealthConfigError
     from orchestration.settings import warehouse_path

@@ -180,8 +180,8 @@ def run_backtest(
     configuration: str | None = None,
     since: dt.date | None = None,
 ) -> BacktestResult:
-    """Backtest the ranks in health_table (account_id, as_of_date, health_rank, optionally profile; default: the
-    built mart). With `since`, only account-days from that day on count (e.g. a validation period)."""
+    """Backtest the ranks in health_table (account_id, as_of_date, health_rank, optionally profile; default:
+    the built mart). With `since`, only account-days from that day on count (e.g. a validation period)."""
     own = con is None
     con = con or duckdb.connect(str(warehouse), read_only=True)
     try:

@@ -8,9 +8,9 @@ within the horizon", split in time), the learner chooses Poor criteria `(metric,
   `in` each of its values;
 - a candidate needs minimum support: at least `min_support` of the fit account-days and
   `min_accounts` distinct cancelling accounts among them;
-- greedily, while there are fewer than `max_rules` rules, the candidate adding the most cancelling account-days
-  at the highest precision (new true positives x their precision) is added to the Poor rules (any one fires:
-  the criteria engine's OR), as long as the account-days flagged stay within `target_share` and the new ones
+- greedily, while there are fewer than `max_rules` rules, the candidate adding the most cancelling
+  account-days at the highest precision (new true positives x their precision) is added to the Poor
+  rules (any one fires: the criteria engine's OR), as long as the account-days flagged stay within `target_share` and the new ones
   are at least `min_lift` times as likely to cancel as the base rate; one rule per metric.
 
 The rules are then measured on the validation period (later days, never used to choose them). The candidate
@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import math
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -173,12 +174,12 @@ def check_enough(history: History, min_cancellations: int = MIN_CANCELLATIONS) -
     validation = history.cancelled_accounts(history.validation) if history.split_date else 0
     if total < min_cancellations or validation < MIN_VALIDATION_CANCELLATIONS:
         raise NotEnoughHistory(
-            f"not enough cancellations to learn from: {total} accounts cancel within {history.horizon} days of a "
-            f"day whose outcome is known ({validation} of them in the validation period from "
+            f"not enough cancellations to learn from: {total} accounts cancel within {history.horizon} days "
+            f"of a day whose outcome is known ({validation} of them in the validation period from "
             f"{history.split_date}); learning needs at least {min_cancellations} "
-            f"(at least {MIN_VALIDATION_CANCELLATIONS} in the validation period). Days within {history.horizon} "
-            f"days of the warehouse's last day ({history.last_day}) have no known outcome yet: more history or "
-            "more cancellations are needed."
+            f"(at least {MIN_VALIDATION_CANCELLATIONS} in the validation period). Days within "
+            f"{history.horizon} days of the warehouse's last day ({history.last_day}) have no known outcome "
+            "yet: more history or more cancellations are needed."
         )
 
 
@@ -371,12 +372,13 @@ def summary_markdown(learned: Learned) -> str:
         "# Learned health profile",
         "",
         f"History: {len(history.label):,} account-days up to {history.last_day}; label: cancels within "
-        f"{history.horizon} days (known up to {history.last_day - __import__('datetime').timedelta(days=history.horizon)}).",
+        f"{history.horizon} days (known up to {history.last_day - timedelta(days=history.horizon)}).",
         f"Fit on the days before {history.split_date}, validated on the days from it.",
         "",
         "Poor when any of (chosen in this order; figures cumulative):",
         "",
-        "| # | rule | fit share flagged | fit lift | validation share flagged | validation lift | validation recall |",
+        "| # | rule | fit share flagged | fit lift | validation share flagged | validation lift "
+        "| validation recall |",
         "|---|---|---|---|---|---|---|",
     ]
     for number, (rule, fit, validation) in enumerate(learned.steps, 1):

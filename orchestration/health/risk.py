@@ -227,7 +227,8 @@ def write_scores(con, rows: dict[str, np.ndarray], validation: dict[str, float |
         reason_columns = ",\n".join(
             f"cast(reason_{k}_metric as varchar) as reason_{k}_metric, "
             f"cast(reason_{k}_value as varchar) as reason_{k}_value, "
-            f"cast(case when isnan(reason_{k}_contribution) then null else reason_{k}_contribution end as double) as reason_{k}_contribution"
+            f"cast(case when isnan(reason_{k}_contribution) then null else reason_{k}_contribution end "
+            f"as double) as reason_{k}_contribution"
             for k in range(1, REASONS + 1)
         )
         con.execute(

@@ -102,7 +102,8 @@ def _catalog_columns(root: Path) -> list[dict]:
 
 
 def load_activities(root: Path | str = PROJECT_ROOT) -> dict[str, dict]:
-    """The named activities (config.meta.activities of the catalog model): name -> filter. `all` is built in."""
+    """The named activities (config.meta.activities of the catalog model): name -> filter; `all` is built
+    in."""
     root = Path(root)
     model = _catalog_model(root)
     meta = (model.get("config") or {}).get("meta") or model.get("meta") or {}

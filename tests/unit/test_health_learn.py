@@ -1,9 +1,9 @@
 """`pulse health learn` and the churn risk score on a small synthetic warehouse with a planted rule.
 
 The warehouse has only what the history reads: intermediate.int_account_metrics_daily (a few catalog metrics),
-marts.fct_account_health_daily (status) and marts.dim_accounts (cancellation dates). The planted rule: an account
-whose active days in the last 30 fall to a few cancels 60 days later; tickets and the Reports share are noise
-(and some healthy accounts have middling activity). The learner must find the rule on the fit period and keep
+marts.fct_account_health_daily (status) and marts.dim_accounts (cancellation dates). The planted rule: an
+account whose active days in the last 30 fall to a few cancels 60 days later; tickets and the Reports share
+are noise (and some healthy accounts have middling activity). The learner must find the rule on the fit period and keep
 its lift on the later validation period; the risk score must rank on it; and changing what happens after a day
 must not change that day's score.
 """
@@ -43,8 +43,14 @@ def build_warehouse(path: Path, accounts: int = 150, churners: int = 50, seed: i
                 active = np.clip(rng.normal(level, 2.5), 5, 30)
             status = "Cancelled" if cancel is not None and day >= cancel else "Paying"
             rows.append(
-                (account, date, float(round(active)), float(rng.poisson(2)), float(rng.uniform(0, 0.5)),
-                 float(day + 1))
+                (
+                    account,
+                    date,
+                    float(round(active)),
+                    float(rng.poisson(2)),
+                    float(rng.uniform(0, 0.5)),
+                    float(day + 1),
+                )
             )
             health.append((account, date, status, "default", "Average"))
         dims.append((account, START, None if cancel is None else START + dt.timedelta(days=cancel)))
@@ -52,7 +58,9 @@ def build_warehouse(path: Path, accounts: int = 150, churners: int = 50, seed: i
 
     metrics = pd.DataFrame(rows, columns=["account_id", "as_of_date", *METRICS])
     metrics["status"] = "Paying"
-    health_frame = pd.DataFrame(health, columns=["account_id", "as_of_date", "status", "profile", "health_rank"])
+    health_frame = pd.DataFrame(
+        health, columns=["account_id", "as_of_date", "status", "profile", "health_rank"]
+    )
     dim_frame = pd.DataFrame(dims, columns=["account_id", "created_date", "cancellation_date"])
     con = duckdb.connect(str(path))
     try:
@@ -71,7 +79,8 @@ def build_warehouse(path: Path, accounts: int = 150, churners: int = 50, seed: i
             "as as_of_date, status, profile, health_rank from health_frame"
         )
         con.execute(
-            "create table marts.dim_accounts as select account_id, cast(created_date as date) as created_date, "
+            "create table marts.dim_accounts as select account_id, "
+            "cast(created_date as date) as created_date, "
             "cast(cancellation_date as date) as cancellation_date from dim_frame"
         )
     finally:
