@@ -8,10 +8,10 @@ within the horizon", split in time), the learner chooses Poor criteria `(metric,
   `in` each of its values;
 - a candidate needs minimum support: at least `min_support` of the fit account-days and
   `min_accounts` distinct cancelling accounts among them;
-- greedily, while there are fewer than `max_rules` rules, the candidate adding the most cancelling
-  account-days at the highest precision (new true positives x their precision) is added to the Poor
-  rules (any one fires: the criteria engine's OR), as long as the account-days flagged stay within
-  `target_share` and the new ones are at least `min_lift` times as likely to cancel as the base rate; one rule per metric.
+- greedily, while there are fewer than `max_rules` rules, the candidate adding the most cancelling account-
+  days at the highest precision (new true positives x their precision) is added to the Poor rules (any one
+  fires: the criteria engine's OR), as long as the account-days flagged stay within `target_share` and the
+  new ones are at least `min_lift` times as likely to cancel as the base rate; one rule per metric.
 
 The rules are then measured on the validation period (later days, never used to choose them). The candidate
 folder holds a single default `rules` profile `learned` in the format of the health seeds: the Poor

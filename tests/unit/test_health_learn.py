@@ -1,11 +1,11 @@
 """`pulse health learn` and the churn risk score on a small synthetic warehouse with a planted rule.
 
-The warehouse has only what the history reads: intermediate.int_account_metrics_daily (a few catalog metrics),
-marts.fct_account_health_daily (status) and marts.dim_accounts (cancellation dates). The planted rule: an
-account whose active days in the last 30 fall to a few cancels 60 days later; tickets and the Reports share
-are noise (and some healthy accounts have middling activity). The learner must find the rule on the fit
-period and keep its lift on the later validation period; the risk score must rank on it; and changing what happens after a day
-must not change that day's score.
+The warehouse has only what the history reads: intermediate.int_account_metrics_daily (a few catalog
+  metrics), marts.fct_account_health_daily (status) and marts.dim_accounts (cancellation dates). The planted
+  rule: an account whose active days in the last 30 fall to a few cancels 60 days later; tickets and the
+  Reports share are noise (and some healthy accounts have middling activity). The learner must find the rule
+  on the fit period and keep its lift on the later validation period; the risk score must rank on it; and
+  changing what happens after a day must not change that day's score.
 """
 
 from __future__ import annotations
