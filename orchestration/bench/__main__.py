@@ -60,6 +60,7 @@ def _stages(size: str, root: Path) -> list[tuple[str, dict]]:
         generate,
         ("ingest", {"landing_dir": str(landing), "warehouse_path": str(warehouse)}),
         ("health", {"warehouse_path": str(warehouse)}),
+        ("predictive", {"warehouse_path": str(warehouse)}),
     ]
     if size == "demo":
         stages.append(("reports", {"warehouse_path": str(warehouse), "out_dir": str(root / "site-demo")}))
@@ -92,6 +93,13 @@ def main() -> None:
             notes = (
                 f"full dbt build; one-day rollup {result['one_day_rollup_seconds']} s, one day + downstream "
                 f"{one_day} s ({one_day_mb} MB); bare DuckDB scan {result['bare_scan_seconds']} s"
+            )
+        if stage == "predictive":
+            seconds, peak = result["risk_score_seconds"], result["risk_peak_rss_mb"]
+            notes = (
+                f"churn risk score ({result['risk_scored_rows']:,} account-days, AUC {result['risk_auc']}); "
+                f"activity metrics rebuilt in {result['activity_metrics_seconds']} s "
+                f"({result['activity_metrics_peak_rss_mb']} MB)"
             )
         if stage == "reports":
             notes = f"{result['pages']} pages, {result['failed_pages']} failed"

@@ -25,7 +25,7 @@ def test_bench_prints_throughput_and_memory_per_stage(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     table = completed.stdout.split("size         stage")[1].splitlines()
     stages = {line.split()[1]: line.split() for line in table if line.startswith("30000")}
-    assert set(stages) == {"generate", "ingest", "health"}
+    assert set(stages) == {"generate", "ingest", "health", "predictive"}
     for stage, columns in stages.items():
         assert float(columns[2]) > 0, stage  # seconds
     assert float(stages["generate"][3]) > 0 and float(stages["ingest"][3]) > 0  # events or rows per second
