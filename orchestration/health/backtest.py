@@ -104,7 +104,7 @@ class BacktestResult:
             "were Poor the day before) |",
         ]
         if self.since:
-            lines[3:3] = [f"Period: account-days from {self.since}", ""]
+            lines[3:3] = [f"Period: account-days from {self.since}"]
         return "\n".join(lines + self.windows_markdown()) + "\n"
 
 
