@@ -15,16 +15,24 @@ from orchestration.dbt_project import run_dbt
 from tests.support.commands import BuiltWarehouse
 from tests.support.landing import last_day
 
-COMPARED = {
-    "intermediate.int_account_metrics_daily": "*",
-    "marts.fct_account_health_daily": "account_id, as_of_date, profile, health_rank, health_score, reason",
-}
+COMPARED = ("intermediate.int_account_metrics_daily", "marts.fct_account_health_daily")
 
 
-def _differences(original: Path, shifted: Path, table: str, columns: str, where: str) -> int:
+def _differences(original: Path, shifted: Path, table: str, where: str) -> int:
+    """Rows that differ either way (doubles to 6 places: window sums may add in another order)."""
     con = duckdb.connect(str(shifted), read_only=True)
     try:
         con.execute(f"attach '{original}' as original (read_only)")
+        schema, name = table.split(".")
+        columns = ", ".join(
+            f"round({column}, 6) as {column}" if kind == "DOUBLE" else column
+            for column, kind in con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_catalog = 'original' and table_schema = ? and table_name = ? "
+                "order by ordinal_position",
+                [schema, name],
+            ).fetchall()
+        )
         return con.execute(
             f"""
             select count(*) from (
@@ -65,7 +73,7 @@ def test_shifting_future_events_changes_no_earlier_metric_or_rank(
     ).check()
     up_to = f"as_of_date <= date '{cutoff.isoformat()}'"
     after = f"as_of_date > date '{cutoff.isoformat()}'"
-    for table, columns in COMPARED.items():
-        assert _differences(original, shifted, table, columns, up_to) == 0, table
+    for table in COMPARED:
+        assert _differences(original, shifted, table, up_to) == 0, table
     # The shift did change the later days (the comparison can see a difference).
-    assert _differences(original, shifted, "intermediate.int_account_metrics_daily", "*", after) > 0
+    assert _differences(original, shifted, "intermediate.int_account_metrics_daily", after) > 0
