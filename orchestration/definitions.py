@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.defs import automation, dbt, ingestion, predictive, quality, release, reports
+from orchestration.defs import (
+    automation,
+    dbt,
+    digests,
+    ingestion,
+    predictive,
+    quality,
+    release,
+    reports,
+    sync,
+)
 
 # DuckDB allows one writing process: run every step in the run's own process, one after another.
 defs = dg.Definitions.merge(
@@ -14,6 +24,8 @@ defs = dg.Definitions.merge(
     predictive.defs,
     release.defs,
     reports.defs,
+    digests.defs,
+    sync.defs,
     automation.defs,
     dg.Definitions(executor=dg.in_process_executor),
 )

@@ -8,6 +8,7 @@ Nothing here imports another Pulse module: every layer may use it.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -24,13 +25,31 @@ PARTITION_START_ENV = "PULSE_PARTITION_START"
 LOG_DIR_ENV = "PULSE_LOG_DIR"
 BENCH_SIZES_ENV = "PULSE_BENCH_SIZES"
 BENCH_DIR_ENV = "PULSE_BENCH_DIR"
+OUTBOX_DIR_ENV = "PULSE_OUTBOX_DIR"
+DIGEST_FROM_ENV = "PULSE_DIGEST_FROM"
+SMTP_HOST_ENV = "PULSE_SMTP_HOST"
+SMTP_PORT_ENV = "PULSE_SMTP_PORT"
+SMTP_STARTTLS_ENV = "PULSE_SMTP_STARTTLS"
+SMTP_USER_ENV = "PULSE_SMTP_USER"
+SMTP_PASSWORD_ENV = "PULSE_SMTP_PASSWORD"
+# The CRM sync (orchestration/sync): where Data Loader files go, and each remote destination's credentials.
+SYNC_DIR_ENV = "PULSE_SYNC_DIR"
+SALESFORCE_URL_ENV = "PULSE_SALESFORCE_URL"
+SALESFORCE_CLIENT_ID_ENV = "PULSE_SALESFORCE_CLIENT_ID"
+SALESFORCE_CLIENT_SECRET_ENV = "PULSE_SALESFORCE_CLIENT_SECRET"
+SALESFORCE_ACCESS_TOKEN_ENV = "PULSE_SALESFORCE_ACCESS_TOKEN"
+HUBSPOT_URL_ENV = "PULSE_HUBSPOT_URL"
+HUBSPOT_TOKEN_ENV = "PULSE_HUBSPOT_TOKEN"
+DEFAULT_HUBSPOT_URL = "https://api.hubapi.com"
 # Test hook: seconds the loader sleeps after inserting a file's rows and before committing them.
 INGEST_PAUSE_ENV = "PULSE_INGEST_PAUSE_BEFORE_COMMIT"
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 # Events older than this still load and are built by the first (full) build; partitions only bound re-runs.
 DEFAULT_PARTITION_START = "2025-01-01"
-DEFAULT_BENCH_SIZES = "demo,1000000,10000000"
+DEFAULT_BENCH_SIZES = "demo,1000000,10000000,sync"
+DEFAULT_DIGEST_FROM = "Pulse <pulse@localhost>"
+DEFAULT_SMTP_PORT = 587
 MAX_REPORT_WORKERS = 8
 
 
@@ -124,3 +143,95 @@ def bench_dir() -> Path | None:
 def ingest_pause_before_commit() -> float:
     """Test hook ($PULSE_INGEST_PAUSE_BEFORE_COMMIT): seconds to wait before committing each loaded file."""
     return float(_env(INGEST_PAUSE_ENV) or 0)
+
+
+def outbox_dir() -> Path:
+    """Digests waiting to be sent (and sent/ beside them): $PULSE_OUTBOX_DIR, else `outbox` beside the
+    warehouse file (var/outbox by default), so each warehouse has its own outbox and sent ledger."""
+    configured = _env(OUTBOX_DIR_ENV)
+    return Path(configured).resolve() if configured else warehouse_path().parent / "outbox"
+
+
+def digest_sender() -> str:
+    """The From of digests: $PULSE_DIGEST_FROM, else `Pulse <pulse@localhost>`."""
+    return _env(DIGEST_FROM_ENV) or DEFAULT_DIGEST_FROM
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    starttls: bool
+    user: str | None = None
+    # Never shown: left out of repr (and so of any log line printing the settings).
+    password: str | None = field(default=None, repr=False)
+
+    def describe(self) -> str:
+        """host:port, STARTTLS or not, and the user (never the password)."""
+        tls = "STARTTLS" if self.starttls else "no TLS"
+        return f"{self.host}:{self.port} ({tls}{f', user {self.user}' if self.user else ''})"
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"${name} is '{value}'; allowed: true, false (or 1, 0, yes, no, on, off)")
+
+
+def smtp() -> SmtpSettings | None:
+    """The SMTP server digests are sent through, or None when $PULSE_SMTP_HOST is unset (digests stay in the
+    outbox). $PULSE_SMTP_PORT (587), $PULSE_SMTP_STARTTLS (true), $PULSE_SMTP_USER, $PULSE_SMTP_PASSWORD."""
+    host = _env(SMTP_HOST_ENV)
+    if host is None:
+        return None
+    port = _env(SMTP_PORT_ENV) or str(DEFAULT_SMTP_PORT)
+    if not port.isdigit():
+        raise ValueError(f"${SMTP_PORT_ENV} is '{port}'; allowed: a port number")
+    return SmtpSettings(
+        host=host,
+        port=int(port),
+        starttls=_flag(SMTP_STARTTLS_ENV, True),
+        user=_env(SMTP_USER_ENV),
+        password=os.environ.get(SMTP_PASSWORD_ENV) or None,
+    )
+
+
+def sync_dir() -> Path:
+    """Where the CRM sync writes Data Loader files: $PULSE_SYNC_DIR, else sync/ beside the warehouse file."""
+    value = _env(SYNC_DIR_ENV)
+    return Path(value).resolve() if value else warehouse_path().parent / "sync"
+
+
+def salesforce_url() -> str | None:
+    """The Salesforce org's base URL (https://<domain>.my.salesforce.com): $PULSE_SALESFORCE_URL."""
+    return _env(SALESFORCE_URL_ENV)
+
+
+def salesforce_client_id() -> str | None:
+    """OAuth 2.0 client credentials flow: the connected app's consumer key, $PULSE_SALESFORCE_CLIENT_ID."""
+    return _env(SALESFORCE_CLIENT_ID_ENV)
+
+
+def salesforce_client_secret() -> str | None:
+    """The connected app's consumer secret, $PULSE_SALESFORCE_CLIENT_SECRET (never printed or stored)."""
+    return _env(SALESFORCE_CLIENT_SECRET_ENV)
+
+
+def salesforce_access_token() -> str | None:
+    """An access token from elsewhere: $PULSE_SALESFORCE_ACCESS_TOKEN (instead of client id and secret)."""
+    return _env(SALESFORCE_ACCESS_TOKEN_ENV)
+
+
+def hubspot_url() -> str:
+    """HubSpot's API base URL: $PULSE_HUBSPOT_URL, else https://api.hubapi.com."""
+    return _env(HUBSPOT_URL_ENV) or DEFAULT_HUBSPOT_URL
+
+
+def hubspot_token() -> str | None:
+    """A HubSpot private app's access token, $PULSE_HUBSPOT_TOKEN (never printed or stored)."""
+    return _env(HUBSPOT_TOKEN_ENV)

@@ -3,6 +3,7 @@
 Sizes: the demo sample (300 accounts, one year: generate, ingest, dbt, render every page) and 1M / 10M
 generated events (generate, ingest, full dbt build, one-day incremental build beside a bare DuckDB scan).
 Each stage runs in a fresh child process so its peak RSS is its own.
+Size `sync` is the CRM sync: 10,000 changed records to a local CRM server, in records per second.
 PULSE_BENCH_SIZES=demo,1000000 narrows the run; PULSE_BENCH_DIR keeps its files.
 """
 
@@ -50,6 +51,9 @@ def _child(stage: str, **kwargs: object) -> dict:
 
 
 def _stages(size: str, root: Path) -> list[tuple[str, dict]]:
+    if size == "sync":
+        # The CRM sync: 10,000 changed records to the local CRM server (orchestration/sync/local_crm.py).
+        return [("sync", {"out_dir": str(root / "sync"), "records": 10_000})]
     landing, warehouse = root / f"landing-{size}", root / f"warehouse-{size}.duckdb"
     generate = (
         ("generate_demo", {"out_dir": str(landing)})
@@ -73,7 +77,9 @@ def main() -> None:
     print(f"Benchmark on {os.cpu_count()} cores, files under {root}", flush=True)
     results: list[tuple[str, str, dict]] = []
     for size in settings.bench_sizes():
-        label = "demo (300 accounts)" if size == "demo" else f"{int(size):,} events"
+        label = {"demo": "demo (300 accounts)", "sync": "CRM sync (10,000 records)"}.get(size) or (
+            f"{int(size):,} events"
+        )
         print(f"\n== {label}", flush=True)
         for stage, kwargs in _stages(size, root):
             result = _child(stage, **kwargs)
@@ -103,7 +109,31 @@ def main() -> None:
             )
         if stage == "reports":
             notes = f"{result['pages']} pages, {result['failed_pages']} failed"
+        if stage == "sync":
+            notes = (
+                f"{result['records']:,} changed records to Salesforce (200 a request); HubSpot "
+                f"{result['hubspot_records_per_second']:,}/s (100 a request), Data Loader file "
+                f"{result['dataloader_records_per_second']:,}/s; nothing changed: "
+                f"{result['salesforce_unchanged_pass_seconds']} s"
+            )
         print(f"{size:<12} {stage:<14} {seconds!s:>8} {rate!s:>11} {peak!s:>9}  {notes}")
+
+    print(
+        "\nWork process (list membership, lifecycle status, tasks): their models' seconds in the full build;"
+    )
+    print("rebuild = `dbt run` of these models alone (wall seconds, peak MB of the dbt process)")
+    for size, stage, result in results:
+        work = result.get("work_process") if stage == "health" else None
+        if work:
+            parts = [
+                f"{area} {values['model_seconds']} s ({values['models']} models)"
+                for area, values in work["areas"].items()
+            ]
+            rows = ", ".join(f"{count:,} {name}" for name, count in work["rows"].items())
+            print(
+                f"{size:<12} work-process   {'; '.join(parts)}; rebuild {work['rebuild_seconds']} s, "
+                f"{work['rebuild_peak_rss_mb']} MB; {rows}"
+            )
 
 
 if __name__ == "__main__":

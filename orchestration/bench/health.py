@@ -3,7 +3,9 @@
 Measures, on an ingested warehouse: the full dbt build of the health graph (wall time and the dbt process's
 peak memory), a one-day incremental build of the daily rollup (vars min_date = max_date = the last event
 day) followed by the downstream health models, and, in the same run for scale, DuckDB's time for one bare
-aggregate scan over raw.app_events.
+aggregate scan over raw.app_events. The work-process models (list membership, lifecycle status, tasks) are
+measured twice: their share of the full build (each model's time in dbt's run_results.json, summed per area)
+and a rebuild of those models alone (`dbt run` of the areas: wall time and the dbt process's peak memory).
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ import duckdb
 
 from orchestration import settings
 from orchestration.dbt_project import run_dbt
+from orchestration.settings import DBT_PROJECT_DIR
+
+# The work process (issue 8): smart lists, lifecycle status and tasks, by their model folders.
+WORK_PROCESS_AREAS = ("lists", "lifecycle", "tasks")
 
 
 def _dbt(args: list[str], warehouse: Path, day: str | None = None) -> tuple[float, float]:
@@ -27,10 +33,28 @@ def _dbt(args: list[str], warehouse: Path, day: str | None = None) -> tuple[floa
     return run.seconds, run.peak_rss_mb
 
 
+def _area_timings(target: Path = DBT_PROJECT_DIR / "target") -> dict[str, dict]:
+    """Per work-process area: the models' summed execution time in the last dbt run and their count."""
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+    areas = {area: {"model_seconds": 0.0, "models": 0} for area in WORK_PROCESS_AREAS}
+    for result in results:
+        fqn = nodes.get(result["unique_id"], {}).get("fqn", [])
+        if result["unique_id"].startswith("model.") and len(fqn) > 3 and fqn[2] in areas:
+            areas[fqn[2]]["model_seconds"] += result.get("execution_time") or 0.0
+            areas[fqn[2]]["models"] += 1
+    return {
+        area: {**values, "model_seconds": round(values["model_seconds"], 2)} for area, values in areas.items()
+    }
+
+
 def bench_health(warehouse_path: str | Path) -> dict:
     warehouse = Path(warehouse_path)
     # The whole project: every mart (health, lists, tags, completeness) and its tests, as `pulse run` does.
     full_seconds, full_peak_mb = _dbt(["build", "--full-refresh"], warehouse)
+    areas = _area_timings()
+    folders = [f"{layer}.{area}" for area in WORK_PROCESS_AREAS for layer in ("intermediate", "marts")]
+    work_seconds, work_peak_mb = _dbt(["run", "--select", *folders], warehouse)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         events, last_day = con.execute("select count(*), max(event_at)::date from raw.app_events").fetchone()
@@ -40,6 +64,10 @@ def bench_health(warehouse_path: str | Path) -> dict:
         ).fetchall()
         scan_seconds = time.monotonic() - started
         account_days = con.execute("select count(*) from marts.fct_account_health_daily").fetchone()[0]
+        work_rows = con.execute(
+            "select (select count(*) from marts.fct_list_membership_daily),"
+            " (select count(*) from marts.fct_lifecycle_status_daily), (select count(*) from marts.fct_tasks)"
+        ).fetchone()
     finally:
         con.close()
     day = str(last_day)
@@ -54,6 +82,12 @@ def bench_health(warehouse_path: str | Path) -> dict:
         "one_day_incremental_build_seconds": round(incremental_seconds, 2),
         "one_day_incremental_peak_rss_mb": round(incremental_peak_mb, 1),
         "bare_scan_seconds": round(scan_seconds, 3),
+        "work_process": {
+            "areas": areas,
+            "rows": dict(zip(("list_memberships", "lifecycle_statuses", "tasks"), work_rows, strict=True)),
+            "rebuild_seconds": round(work_seconds, 2),
+            "rebuild_peak_rss_mb": round(work_peak_mb, 1),
+        },
         "self_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 

@@ -39,4 +39,8 @@ def run_stage(stage: str, **kwargs: Any) -> dict:
         from orchestration.bench.reports import bench_reports
 
         return bench_reports(kwargs["warehouse_path"], kwargs["out_dir"])
+    if stage == "sync":
+        from orchestration.bench.sync import bench_sync
+
+        return bench_sync(kwargs["out_dir"], int(kwargs.get("records", 10_000)))
     raise ValueError(f"unknown bench stage {stage!r}")

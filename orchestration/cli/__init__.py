@@ -10,12 +10,16 @@ import click
 # name -> "module:attribute" of a click command or group
 SUBCOMMANDS: dict[str, str] = {
     "confirm": "orchestration.cli.confirm:confirm",
+    "digest": "orchestration.cli.digest:digest",
     "generate": "orchestration.cli.generate:generate",
     "ingest": "orchestration.cli.ingest:ingest",
+    "lifecycle": "orchestration.cli.lifecycle:lifecycle",
     "lists": "orchestration.cli.lists:lists",
     "health": "orchestration.cli.health:health",
     "report": "orchestration.cli.report:report",
     "run": "orchestration.cli.run:run",
+    "sync": "orchestration.cli.sync:sync",
+    "tasks": "orchestration.cli.tasks:tasks",
 }
 
 

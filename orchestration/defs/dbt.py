@@ -54,18 +54,31 @@ class DbtLogConfig(dg.Config):
 
 
 def _validate_configuration(context: dg.AssetExecutionContext) -> None:
-    """Bad configuration (health, smart lists, source completeness) stops the build before any model runs,
-    naming the file and row."""
+    """Bad configuration (health, smart lists, source completeness, lifecycle, playbooks, follows) stops the
+    build before any model runs, naming the file and row."""
+    from orchestration.digests.follows import FollowsConfigError, validate_follows_config
     from orchestration.health.config import HealthConfigError, validate_health_config
+    from orchestration.lifecycle.config import LifecycleConfigError, validate_lifecycle_config
     from orchestration.lists.config import ListsConfigError, validate_lists_config
     from orchestration.quality.completeness import CompletenessConfigError, validate_completeness_config
+    from orchestration.tasks.config import PlaybooksConfigError, validate_playbooks_config
 
     try:
         # With the warehouse, the CRM parent hierarchy is checked for cycles before dbt runs too.
         validate_health_config(settings.seeds_dir(), settings.warehouse_path())
         validate_lists_config(settings.seeds_dir())
         validate_completeness_config(settings.seeds_dir())
-    except (HealthConfigError, ListsConfigError, CompletenessConfigError) as error:
+        validate_lifecycle_config(settings.seeds_dir())
+        validate_playbooks_config(settings.seeds_dir())
+        validate_follows_config(settings.seeds_dir())
+    except (
+        HealthConfigError,
+        ListsConfigError,
+        CompletenessConfigError,
+        LifecycleConfigError,
+        PlaybooksConfigError,
+        FollowsConfigError,
+    ) as error:
         raise dg.Failure(description=str(error)) from error
 
 

@@ -2,6 +2,8 @@
 
 import dagster as dg
 
+from orchestration.defs.sync import SYNC_KEYS
+
 MART_KEYS = [
     dg.AssetKey(["marts", "dim_accounts"]),
     dg.AssetKey(["marts", "fct_account_health_daily"]),
@@ -13,6 +15,8 @@ MART_KEYS = [
     dg.AssetKey(["marts", "fct_account_churn_risk_daily"]),
     # The site shows the day the brake held, so it is built after the release is decided.
     dg.AssetKey(["release", "data_release"]),
+    # The Sync page shows this run's CRM sync outcomes.
+    *SYNC_KEYS,
 ]
 HEALTH_PAGE = "health"
 

@@ -30,4 +30,7 @@ def test_bench_prints_throughput_and_memory_per_stage(tmp_path: Path) -> None:
         assert float(columns[2]) > 0, stage  # seconds
     assert float(stages["generate"][3]) > 0 and float(stages["ingest"][3]) > 0  # events or rows per second
     assert "bare DuckDB scan" in " ".join(stages["health"])
+    work = [line for line in completed.stdout.splitlines() if line.startswith("30000        work-process")]
+    assert len(work) == 1 and all(f"{area} " in work[0] for area in ("lists", "lifecycle", "tasks")), work
+    assert " rebuild " in work[0] and " tasks" in work[0]
     assert not (tmp_path / "landing-30000").exists()  # generated files are removed after each size

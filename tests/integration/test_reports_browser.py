@@ -25,6 +25,7 @@ MAIN_PAGES = [
     "managers/index",
     "managers/Dana-Smith",
     "data-quality",
+    "lifecycle",
 ]
 
 
@@ -75,7 +76,7 @@ def test_every_page_opens_cleanly_offline(site: Path, browser) -> None:
     page.on("request", lambda request: requested.append(request.url))
     shots = _screenshot_dir()
     files = sorted(site.rglob("*.html"))
-    assert len(files) == 13
+    assert len(files) == 14
     charts_seen = 0
     for file in files:
         route = file.relative_to(site).with_suffix("").as_posix()

@@ -22,6 +22,10 @@ class BuiltWarehouse:
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.pop("DAGSTER_HOME", None)
+        env.pop("PULSE_SMTP_HOST", None)  # a test run never sends mail, whatever the developer's shell has
+        # The CRM sync's credentials: a test run never syncs to a real CRM.
+        for name in [key for key in env if key.startswith(("PULSE_SALESFORCE_", "PULSE_HUBSPOT_"))]:
+            env.pop(name)
         env.update(
             PULSE_WAREHOUSE=str(self.warehouse),
             PULSE_LANDING=str(self.landing),

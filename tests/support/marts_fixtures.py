@@ -64,6 +64,7 @@ def build_fixture_warehouse(path: Path | str) -> Path:
         ensure_raw_schema(con)
         con.execute("create schema marts")
         _marts(con)
+        _lifecycle_and_tasks(con)
         _raw(con)
     finally:
         con.close()
@@ -422,4 +423,125 @@ def _raw(con: duckdb.DuckDBPyConnection) -> None:
         values ('0015g00000AbCd001AAZ', 'A000001', 'Acme Analytics', ?, 'crm', 'f4', 1, ?)
         """,
         [loaded_at, loaded_at - dt.timedelta(days=2)],
+    )
+
+
+# Lifecycle status of the fixture's accounts: from their status and health rank (the contract's columns).
+LIFECYCLE = {
+    "Trial": ("Trial", "trial", None, 2),
+    "Cancelled": ("Cancelled", "cancelled", None, 1),
+    "Good": ("Core Lifecycle-Good", "core", "Good", 12),
+    "Average": ("Core Lifecycle-Average", "core", "Average", 13),
+    "Poor": ("Core Lifecycle-Poor", "core", "Poor", 14),
+}
+
+
+def _lifecycle_and_tasks(con: duckdb.DuckDBPyConnection) -> None:
+    """marts.fct_lifecycle_status_daily, fct_lifecycle_status_share_daily and fct_tasks of the accounts."""
+    con.execute(
+        """
+        create table marts.fct_lifecycle_status_daily (
+            account_id varchar, as_of_date date, lifecycle_status varchar, stage varchar, outcome varchar,
+            reason varchar, status_since date, previous_status varchar, status_changed boolean,
+            status_order bigint
+        )
+        """
+    )
+    rows = []
+    for account_id, as_of_date, rank, status in con.execute(
+        "select account_id, as_of_date, health_rank, status from marts.fct_account_health_daily "
+        "order by account_id, as_of_date"
+    ).fetchall():
+        key = status if status in ("Trial", "Cancelled") else ("Average" if rank == "Unknown" else rank)
+        label, stage, outcome, order = LIFECYCLE[key]
+        rows.append((account_id, as_of_date, label, stage, outcome, f"<i>{label}</i> because", order))
+    con.executemany(
+        "insert into marts.fct_lifecycle_status_daily values (?, ?, ?, ?, ?, ?, null, null, null, ?)", rows
+    )
+    con.execute(
+        """
+        update marts.fct_lifecycle_status_daily as f set
+            previous_status = p.previous_status,
+            status_changed = p.previous_status is not null and p.previous_status <> f.lifecycle_status,
+            status_since = p.status_since
+        from (
+            select account_id, as_of_date,
+                lag(lifecycle_status) over (partition by account_id order by as_of_date) as previous_status,
+                min(as_of_date) over (partition by account_id, lifecycle_status) as status_since
+            from marts.fct_lifecycle_status_daily
+        ) as p
+        where f.account_id = p.account_id and f.as_of_date = p.as_of_date
+        """
+    )
+    con.execute(
+        """
+        create table marts.fct_lifecycle_status_share_daily as
+        with statuses (lifecycle_status, stage, outcome, status_order) as (
+            select distinct lifecycle_status, stage, outcome, status_order
+            from marts.fct_lifecycle_status_daily
+        ),
+        days as (
+            select as_of_date, count(*) as total_accounts from marts.fct_lifecycle_status_daily group by all
+        )
+        select d.as_of_date, s.lifecycle_status, s.stage, s.outcome, s.status_order,
+            count(f.account_id) as accounts, d.total_accounts,
+            count(f.account_id) / d.total_accounts as share
+        from days as d cross join statuses as s
+        left join marts.fct_lifecycle_status_daily as f
+            on f.as_of_date = d.as_of_date and f.lifecycle_status = s.lifecycle_status
+        group by d.as_of_date, s.lifecycle_status, s.stage, s.outcome, s.status_order, d.total_accounts
+        """
+    )
+    con.execute(
+        """
+        create table marts.fct_tasks (
+            task_id varchar, list varchar, account_id varchar, subject varchar, playbook varchar,
+            cause varchar, assignee varchar, assignment_reason varchar, priority varchar,
+            priority_order integer, status varchar, opened_on date, due_on date, closed_on date,
+            close_reason varchar
+        )
+        """
+    )
+    day = dt.timedelta(days=1)
+    tasks = [
+        # (id, list, account, assignee, priority, order, opened days ago, due days, closed days ago, reason)
+        ("task-01", "engagement_dropped", "A000002", "Dana Smith", "high", 2, 6, -3, None, None),
+        ("task-02", "risk_red", "A000004", "Lee O'Brien", "critical", 1, 2, 0, None, None),
+        ("task-03", "check_in_30_days", "A000001", "Dana Smith", "low", 4, 20, -13, 10, "done in CRM"),
+        ("task-04", "license_near_capacity", "A000003", "Avery Chen", "medium", 3, 4, 10, None, None),
+        ("task-05", "engagement_dropped", "A000004", "Lee O'Brien", "high", 2, 30, -27, 20, "left list"),
+    ]
+    con.executemany(
+        "insert into marts.fct_tasks values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                task_id,
+                list_name,
+                account_id,
+                f"Act on {list_name} <b>now</b>",
+                "Read the playbook (https://example.com/playbooks/x)",
+                f"Entered list {list_name} on {AS_OF - opened * day}",
+                assignee,
+                "success manager",
+                priority,
+                order,
+                "open" if closed is None else "closed",
+                AS_OF - opened * day,
+                AS_OF - opened * day + (opened + due) * day,
+                None if closed is None else AS_OF - closed * day,
+                reason,
+            )
+            for (
+                task_id,
+                list_name,
+                account_id,
+                assignee,
+                priority,
+                order,
+                opened,
+                due,
+                closed,
+                reason,
+            ) in tasks
+        ],
     )

@@ -266,6 +266,7 @@ def test_mart_metric_columns_are_generated_from_the_catalog() -> None:
         "active_days_since_creation",
         "days_since_paying",
         "days_to_next_quarter_anniversary",
+        "days_since_contract_start",
         *activity,
     }
 
@@ -283,7 +284,9 @@ def test_a_stale_mart_block_is_rewritten(tmp_path: Path) -> None:
 
 def test_catalog_declares_every_metric_once() -> None:
     catalog = load_catalog()
-    assert len(catalog) == 61  # 34 for health, 3 added for smart lists, 24 activity metrics
+    assert (
+        len(catalog) == 62
+    )  # 34 for health, 3 added for smart lists, 1 for the lifecycle, 24 activity metrics
     assert catalog["active_days_14d"].kind == "number" and catalog["active_days_14d"].unit == "days"
     assert catalog["risk_status"].kind == "text" and catalog["risk_status"].sources == ("crm",)
     assert catalog["license_utilization"].sources == ("app_events", "crm")

@@ -2,7 +2,8 @@
 -- A version is in force from the day of its valid_from up to the day before the next version's day
 -- (when several versions share a day, the day's last one wins). Days before the first export use the first
 -- version, so history is complete from creation.
--- Also the metric days_to_next_quarter_anniversary (the check-in lists' 3/6/9/12-month anniversaries).
+-- Also the metrics days_to_next_quarter_anniversary (the check-in lists' 3/6/9/12-month anniversaries) and
+-- days_since_contract_start (the lifecycle's 30/60/90-day onboarding).
 
 with
 
@@ -152,6 +153,10 @@ final as (
         project_status,
         risk_status,
         csm_sentiment,
+        case
+            when contract_start_date <= as_of_date
+                then {{ dbt.datediff('contract_start_date', 'as_of_date', 'day') | trim }}
+        end as days_since_contract_start,
         -- Days to the next quarterly anniversary (0 on it); the start itself is not one; null before the start.
         case
             when contract_start_date is null or as_of_date < contract_start_date then null

@@ -1,4 +1,6 @@
 -- One row per CRM activity (Salesforce Task): its latest version (every export repeats all tasks so far).
+-- pulse_task_id: the Pulse task a CRM task stands for (custom field Pulse_Task_Id__c, kept in attributes), so
+-- a task completed in the CRM closes Pulse's task (marts.fct_tasks).
 
 with
 
@@ -21,6 +23,7 @@ renamed as (
         status,
         created_at,
         last_modified_at,
+        nullif(trim({{ pulse_json_extract_string('attributes', 'Pulse_Task_Id__c') }}), '') as pulse_task_id,
         _loaded_at as loaded_at,
         _file_id as file_id,
         _line as line_number
@@ -54,7 +57,8 @@ final as (
         owner_name,
         status,
         created_at,
-        last_modified_at
+        last_modified_at,
+        pulse_task_id
 
     from versions
 

@@ -1,0 +1,145 @@
+-- The lifecycle stage of each account and day: the first stage (lowest precedence) whose entry criteria all hold
+-- (a criterion on a missing value does not), evaluated by the criteria engine; the one stage without entry
+-- criteria (the core lifecycle) takes every other account-day. entry_reason: the entry criteria that held.
+
+with
+
+account_days as (
+
+    select
+        account_id,
+        as_of_date
+
+    from {{ ref('int_account_days') }}
+
+),
+
+metrics as (
+
+    select * from {{ ref('int_account_metrics_long') }}
+
+),
+
+stages as (
+
+    select distinct
+        stage,
+        precedence
+
+    from {{ ref('int_lifecycle_statuses') }}
+
+),
+
+entry_criteria as (
+
+    select * from {{ ref('int_lifecycle_criteria') }}
+
+    where kind = 'entry'
+
+),
+
+entry_results as (
+
+    {{ criteria_evaluate(
+        'account_days', 'entry_criteria', 'metrics',
+        subject_keys=['account_id', 'as_of_date'],
+        rule_columns=['stage', 'criterion_id'],
+        label_column='reason_label',
+    ) }}
+
+),
+
+entered as (
+
+    select
+        account_id,
+        as_of_date,
+        stage,
+        {{ dbt.listagg('reason_text', "'; '", 'order by criterion_id') }} as entry_reason
+
+    from entry_results
+
+    group by account_id, as_of_date, stage
+
+    having bool_and(coalesce(holds, false))
+
+),
+
+stages_with_entry as (
+
+    select distinct stage
+
+    from entry_criteria
+
+),
+
+default_stage as (
+
+    select stages.stage
+
+    from stages
+
+    left join stages_with_entry as with_entry
+        on stages.stage = with_entry.stage
+
+    where with_entry.stage is null
+
+),
+
+candidates as (
+
+    select
+        entered.account_id,
+        entered.as_of_date,
+        entered.stage,
+        entered.entry_reason,
+        stages.precedence
+
+    from entered
+
+    inner join stages
+        on entered.stage = stages.stage
+
+    union all
+
+    select
+        account_days.account_id,
+        account_days.as_of_date,
+        default_stage.stage,
+        cast(null as {{ dbt.type_string() }}) as entry_reason,
+        stages.precedence
+
+    from account_days
+
+    cross join default_stage
+
+    inner join stages
+        on default_stage.stage = stages.stage
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (partition by account_id, as_of_date order by precedence, stage) as match_order
+
+    from candidates
+
+),
+
+final as (
+
+    select
+        account_id,
+        as_of_date,
+        stage,
+        entry_reason
+
+    from ranked
+
+    where match_order = 1
+
+)
+
+select * from final

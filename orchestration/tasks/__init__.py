@@ -1,0 +1,1 @@
+"""Tasks from playbooks (seed 001, work process management): validation of the seed playbooks."""
