@@ -4,24 +4,32 @@
     criteria_evaluate(subjects, rules, metrics, subject_keys, match_keys, subject_columns, rule_columns,
                       label_column) returns a select (use it as a CTE's body) with one row per subject and rule
     that applies to it:
-      subjects    a relation or CTE with subject_keys (e.g. account_id, as_of_date; user metrics later) and
-                  match_keys;
+      subjects    a relation or CTE with subject_keys (account_id, as_of_date; or account_id, user_id,
+                  as_of_date for the user grain: int_list_user_criteria_results) and match_keys;
       rules       a relation or CTE with metric, operator, threshold (text as written: a number, a text, or a
                   | list) and the match_keys; rules apply to the subjects with equal match_keys (e.g. the
                   account-day's health profile), or to every subject when match_keys is empty;
-      metrics     long form: subject_keys, metric, numeric_value, text_value (e.g. int_account_metrics_long).
+      metrics     long form: subject_keys, metric, numeric_value, text_value (int_account_metrics_long); or
+                  none with wide_metrics (below).
     Output: subject_keys, match_keys, subject_columns, rule_columns, metric, operator, threshold,
     numeric_value, text_value, metric_value (the value as a person reads it: 16, 0.46, -50%, missing),
     holds (null when the metric has no value, so the rule is left out; is_null / is_not_null test exactly
     that), condition_text ("> 14", "in Delayed, Blocked"), label_text (the rule's label_column with {value}
     filled in, default "<metric with spaces> <value>") and reason_text (label_text and the condition).
     How holds combine is the caller's: health criteria (Good: all evaluated must hold; Poor: any), segment
-    filters (every condition must hold; a missing value fails).
+    filters (every condition must hold; a missing value fails), lists (every criterion; a user list's user
+    criteria per user, then at least one user per account: int_list_criteria_results).
     Operators: < <= > >= = != between (low|high) in not_in (a|b|c) is_null is_not_null change_in_lt
     change_in_gt; orchestration/criteria/rules.py validates rule rows before dbt runs.
+    wide_metrics: instead of the long form, the subjects themselves carry the metrics as columns (a catalog's
+    wide model, e.g. int_account_metrics_daily, int_user_metrics_daily): pass the catalog's metrics
+    (metric_catalog(model, keys)) and metrics=none; each rule's value is picked from its metric's column, with
+    no join. Same output; the lists use it (subjects x rules run to millions of rows, and a join with the long
+    form took ten times as long).
 -#}
 {% macro criteria_evaluate(
-    subjects, rules, metrics, subject_keys, match_keys=[], subject_columns=[], rule_columns=[], label_column=none
+    subjects, rules, metrics, subject_keys, match_keys=[], subject_columns=[], rule_columns=[], label_column=none,
+    wide_metrics=none
 ) -%}
     select
         {%- for column in subject_keys + match_keys + subject_columns %}
@@ -74,8 +82,13 @@
                 {{ rules }}.threshold,
                 {{ health_to_number(dbt.split_part(rules ~ '.threshold', "'|'", 1)) }} as threshold_low,
                 {{ health_to_number(dbt.split_part(rules ~ '.threshold', "'|'", 2)) }} as threshold_high,
-                {{ metrics }}.numeric_value,
-                {{ metrics }}.text_value
+                {%- if wide_metrics is not none %}
+                    {{ criteria_wide_value(subjects, rules ~ '.metric', wide_metrics, 'number') }} as numeric_value,
+                    {{ criteria_wide_value(subjects, rules ~ '.metric', wide_metrics, 'text') }} as text_value
+                {%- else %}
+                    {{ metrics }}.numeric_value,
+                    {{ metrics }}.text_value
+                {%- endif %}
 
             from {{ subjects }}
 
@@ -89,16 +102,35 @@
                 cross join {{ rules }}
             {%- endif %}
 
-            left join {{ metrics }}
-                on
-                {%- for key in subject_keys %}
-                    {{ subjects }}.{{ key }} = {{ metrics }}.{{ key }} and
-                {%- endfor %}
-                    {{ rules }}.metric = {{ metrics }}.metric
+            {% if wide_metrics is none -%}
+                left join {{ metrics }}
+                    on
+                    {%- for key in subject_keys %}
+                        {{ subjects }}.{{ key }} = {{ metrics }}.{{ key }} and
+                    {%- endfor %}
+                        {{ rules }}.metric = {{ metrics }}.metric
+            {%- endif %}
 
         ) as parsed
 
     ) as evaluated
+{%- endmacro %}
+
+
+{#- The value of a rule's metric from the subject's own columns (criteria_evaluate's wide_metrics), as a double
+    (kind number) or text (kind text); null when the metric is of the other kind. -#}
+{% macro criteria_wide_value(subjects, metric, catalog, kind) -%}
+    {%- set columns = catalog | selectattr('kind', 'equalto', kind) | list -%}
+    {%- if columns -%}
+        case {{ metric }}
+            {%- for column in columns %}
+                when '{{ column.name }}' then cast({{ subjects }}.{{ column.name }} as {{
+                    health_type_double() if kind == 'number' else dbt.type_string() }})
+            {%- endfor %}
+        end
+    {%- else -%}
+        cast(null as {{ health_type_double() if kind == 'number' else dbt.type_string() }})
+    {%- endif -%}
 {%- endmacro %}
 
 

@@ -2,9 +2,10 @@
 
 A bad list must stop the build before any model runs and say where and what is allowed:
 `seeds/list_criteria.csv:7: metric 'active_dayz_30d' is unknown; allowed: ...`. Criteria are rule rows checked
-by the one rule validator (orchestration.criteria.rules) against the metric catalog; the list-level checks
-(names, severity, tag mode) are here. Dagster (before the dbt build) and `pulse lists validate` call
-validate_lists_config().
+by the one rule validator (orchestration.criteria.rules) against the metrics lists may use (the account
+catalog, the user catalog and the health metrics: orchestration.metrics.catalog.load_list_catalog); the
+list-level checks (names, severity, tag mode) are here. Dagster (before the dbt build) and
+`pulse lists validate` call validate_lists_config().
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from orchestration.criteria.rules import check_rule
 from orchestration.criteria.seed_rows import SeedRow, read_rows
-from orchestration.metrics.catalog import Metric, load_catalog
+from orchestration.metrics.catalog import Metric, load_list_catalog
 from orchestration.warehouse import PROJECT_ROOT
 
 LISTS_FILE = "lists.csv"
@@ -114,10 +115,11 @@ def _check_criteria(
 def collect_lists_config_errors(seeds_dir: Path | str, project_root: Path | str = PROJECT_ROOT) -> list[str]:
     """Every problem of seeds_dir's lists.csv and list_criteria.csv, as `file:row: message`.
 
-    Metrics come from the metric catalog of project_root."""
+    Metrics come from the catalogs of project_root: account, user (a user list: at least one user of the
+    account satisfies every user criterion) and health metrics."""
     seeds = Path(seeds_dir)
     errors: list[str] = []
-    catalog = load_catalog(project_root)
+    catalog = load_list_catalog(project_root)
     lists = _check_lists(seeds / LISTS_FILE, errors)
     used = _check_criteria(seeds / CRITERIA_FILE, lists, catalog, errors)
     for name, row in lists.items():

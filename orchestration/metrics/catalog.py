@@ -7,6 +7,11 @@ reads it here (validation of criteria and segment filters, test fixtures). The o
 the column list of the contract-enforced marts.fct_account_health_daily, so sync_mart_yaml() writes the
 metric columns between the generated markers in models/marts/health/_health__models.yml; it runs before dbt
 parses (orchestration/dbt_project.py) and a test checks the committed file is in sync.
+
+Smart lists also evaluate two small catalogs declared the same way (CATALOGS): user metrics (per account, user
+and day: int_user_metrics_daily) and health metrics (per account and day, downstream of the health rank:
+int_account_health_metrics_daily). Health criteria use the account catalog only (health metrics would be a
+cycle); list criteria any of the three (load_list_catalog), the names being distinct across catalogs.
 """
 
 from __future__ import annotations
@@ -40,6 +45,20 @@ MEASURES = (
     "firmographic",
 )
 SOURCES = ("app_events", "helpdesk", "crm")
+# Catalog name -> (file, model, key columns). "account" is the metric catalog; the others are for lists.
+CATALOGS = {
+    "account": (CATALOG_FILE, CATALOG_MODEL, KEYS),
+    "user": (
+        Path("models/intermediate/metrics/_int_user_metrics__models.yml"),
+        "int_user_metrics_daily",
+        ("account_id", "user_id", "as_of_date"),
+    ),
+    "health": (
+        Path("models/intermediate/metrics/_int_health_metrics__models.yml"),
+        "int_account_health_metrics_daily",
+        KEYS,
+    ),
+}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 # Activity metrics: the model computing them, their windows, measures and named-activity filters.
 ACTIVITY_MODEL = "int_account_activity_metrics_daily"
@@ -81,6 +100,7 @@ class Metric:
     of: str | None = None
     numerator: str | None = None
     denominator: str | None = None
+    catalog: str = "account"
 
     @property
     def kind(self) -> str:
@@ -88,17 +108,18 @@ class Metric:
         return DATA_TYPES[self.data_type]
 
 
-def _catalog_model(root: Path) -> dict:
-    path = root / CATALOG_FILE
+def _catalog_model(root: Path, catalog: str = "account") -> dict:
+    file, model_name, _keys = CATALOGS[catalog]
+    path = root / file
     spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     for model in spec.get("models", []):
-        if model.get("name") == CATALOG_MODEL:
+        if model.get("name") == model_name:
             return model
-    raise CatalogError(f"{path}: model {CATALOG_MODEL} is missing")
+    raise CatalogError(f"{path}: model {model_name} is missing")
 
 
-def _catalog_columns(root: Path) -> list[dict]:
-    return _catalog_model(root).get("columns", [])
+def _catalog_columns(root: Path, catalog: str = "account") -> list[dict]:
+    return _catalog_model(root, catalog).get("columns", [])
 
 
 def load_activities(root: Path | str = PROJECT_ROOT) -> dict[str, dict]:
@@ -166,15 +187,18 @@ def _activity_fields(meta: dict, where: str, activities: dict[str, dict]) -> dic
     return {"measure": measure, "activity": activity, "window": window, "of": of}
 
 
-def load_catalog(root: Path | str = PROJECT_ROOT) -> dict[str, Metric]:
-    """The catalog's metrics by name, in declaration order (the column order of the models and the mart)."""
+def load_catalog(root: Path | str = PROJECT_ROOT, catalog: str = "account") -> dict[str, Metric]:
+    """The catalog's metrics by name, in declaration order (the column order of the models and the mart).
+
+    catalog: account (the metric catalog), user or health (CATALOGS)."""
     root = Path(root)
-    path = root / CATALOG_FILE
+    file, _model, keys = CATALOGS[catalog]
+    path = root / file
     metrics: dict[str, Metric] = {}
-    activities = load_activities(root)
-    for column in _catalog_columns(root):
+    activities = load_activities(root) if catalog == "account" else {}
+    for column in _catalog_columns(root, catalog):
         name = column.get("name", "")
-        if name in KEYS:
+        if name in keys:
             continue
         meta = (column.get("config") or {}).get("meta") or column.get("meta") or {}
         where = f"{path}: metric {name}"
@@ -213,6 +237,7 @@ def load_catalog(root: Path | str = PROJECT_ROOT) -> dict[str, Metric]:
             mart=meta.get("mart", True) is not False,
             data_tests=tuple(column.get("data_tests") or ()),
             **activity_fields,
+            catalog=catalog,
         )
     for metric in metrics.values():
         if metric.measure == "ratio":
@@ -224,6 +249,20 @@ def load_catalog(root: Path | str = PROJECT_ROOT) -> dict[str, Metric]:
                         "(not a ratio) of the catalog"
                     )
     return metrics
+
+
+def load_list_catalog(root: Path | str = PROJECT_ROOT) -> dict[str, Metric]:
+    """The metrics list criteria may use: account, user and health metrics (Metric.catalog says which)."""
+    merged: dict[str, Metric] = {}
+    for catalog in CATALOGS:
+        for name, metric in load_catalog(root, catalog).items():
+            if name in merged:
+                raise CatalogError(
+                    f"{Path(root) / CATALOGS[catalog][0]}: metric {name} is also declared in the "
+                    f"{merged[name].catalog} catalog; metric names must be distinct across catalogs"
+                )
+            merged[name] = metric
+    return merged
 
 
 def mart_metric_columns(metrics: dict[str, Metric]) -> list[dict]:

@@ -46,3 +46,19 @@ def test_health_invariants_on_the_demo_warehouse(demo_con: duckdb.DuckDBPyConnec
         ).fetchall()
     )
     assert set(ranks) == {"Good", "Average", "Poor", "Unknown"}, ranks
+
+
+def test_every_shipped_list_has_members_on_the_demo_warehouse(demo_con: duckdb.DuckDBPyConnection) -> None:
+    """Issue 8's acceptance: on the demo data every shipped list (seeds/lists.csv) has members on some day."""
+    import csv
+    from pathlib import Path
+
+    seeds = Path(__file__).resolve().parents[2] / "seeds" / "lists.csv"
+    with seeds.open(newline="", encoding="utf-8") as handle:
+        shipped = [row["list"] for row in csv.DictReader(handle)]
+    members = dict(
+        demo_con.execute(
+            "select list, count(distinct account_id) from marts.fct_list_membership_daily group by list"
+        ).fetchall()
+    )
+    assert [name for name in shipped if not members.get(name)] == []

@@ -98,3 +98,115 @@ def test_sticky_tags_stay_and_dim_accounts_has_todays_tags(con: duckdb.DuckDBPyC
     ).fetchall()
     assert [row for row in rows if row[1] != row[2]] == []
     assert any(row[1] and ";" in row[1] for row in rows)
+
+
+def test_user_and_health_metric_models_have_the_catalog_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """The user and health metric catalogs are declared once: the built models have exactly their columns."""
+    from orchestration.metrics.catalog import CATALOGS, load_catalog
+
+    for catalog, (_file, model, keys) in CATALOGS.items():
+        if catalog == "account":
+            continue
+        columns = [
+            name
+            for (name,) in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'intermediate' and table_name = ? order by ordinal_position",
+                [model],
+            ).fetchall()
+        ]
+        assert columns == [*keys, *load_catalog(catalog=catalog)], model
+
+
+def test_user_lists_roll_up_their_users(con: duckdb.DuckDBPyConnection) -> None:
+    """An account is in a user list on exactly the days one of its users satisfies the list's user criteria
+    and its account criteria hold; the reason counts the users."""
+    user_lists = [
+        name
+        for (name,) in con.execute(
+            "select distinct list from intermediate.int_list_criteria where grain = 'user'"
+        ).fetchall()
+    ]
+    assert {"champions", "power_users", "users_need_training", "champion_inactive_30_days"} <= set(user_lists)
+    mismatched = con.execute(
+        """
+        with users as (
+            select list, account_id, as_of_date, count(*) as users
+            from intermediate.int_list_user_members_daily group by all
+        ),
+        account_ok as (
+            select list, account_id, as_of_date
+            from intermediate.int_list_criteria_results
+            where criterion_id not like '%:users'
+            group by all
+            having bool_and(coalesce(holds, false))
+        ),
+        expected as (
+            select users.list, users.account_id, users.as_of_date, users.users
+            from users
+            join account_ok using (list, account_id, as_of_date)
+        )
+        select count(*) from (
+            select list, account_id, as_of_date from expected
+            except
+            select list, account_id, as_of_date from marts.fct_list_membership_daily
+        )
+        union all
+        select count(*) from marts.fct_list_membership_daily as m
+        join expected as e using (list, account_id, as_of_date)
+        where not starts_with(m.reason, e.users || (case when e.users = 1 then ' user: ' else ' users: ' end))
+        """
+    ).fetchall()
+    assert mismatched == [(0,), (0,)]
+
+
+def test_lists_preview_builds_a_candidate_in_a_private_copy(
+    built_warehouse: BuiltWarehouse, tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    """`pulse lists preview`: a candidate with a new list (Paying accounts) shows today's members of it, as
+    the health mart counts them, leaves the other lists unchanged, and never writes the warehouse."""
+    from orchestration.lists.preview import preview_markdown
+
+    candidate = tmp_path / "candidate"
+    candidate.mkdir()
+    (candidate / "lists.csv").write_text(
+        (SEEDS / "lists.csv").read_text(encoding="utf-8")
+        + "paying_now,Tests,success_manager,low,,none,,Paying today.\n",
+        encoding="utf-8",
+    )
+    (candidate / "list_criteria.csv").write_text(
+        (SEEDS / "list_criteria.csv").read_text(encoding="utf-8")
+        + "paying_now,paying_now_status,status,=,Paying,Status {value}\n",
+        encoding="utf-8",
+    )
+    before = built_warehouse.warehouse.stat()
+    text = preview_markdown(built_warehouse.warehouse, candidate)
+    after = built_warehouse.warehouse.stat()
+    assert (before.st_mtime_ns, before.st_size) == (after.st_mtime_ns, after.st_size)
+    paying = con.execute(
+        """
+        select count(*) from marts.fct_account_health_daily
+        where status = 'Paying' and as_of_date = (select max(as_of_date) from marts.fct_account_health_daily)
+        """
+    ).fetchone()[0]
+    assert paying > 0
+    assert "New lists: paying_now." in text
+    assert f"| paying_now | 0 | {paying} | +{paying} |" in text
+    assert f"## Would enter today ({paying})" in text
+    assert "## Would leave today (0, removed lists aside)" in text
+    assert f"1 of {len(_lists()) + 1} lists change over the period." in text
+
+
+def test_lists_preview_rejects_a_bad_candidate_before_building(tmp_path: Path) -> None:
+    from orchestration.lists.config import ListsConfigError
+    from orchestration.lists.preview import preview_markdown
+
+    (tmp_path / "list_criteria.csv").write_text(
+        "list,criterion_id,metric,operator,threshold,reason_label\n"
+        "champions,c1,user_active_dayz_30d,>=,8,x\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ListsConfigError, match=r"list_criteria.csv:2: metric 'user_active_dayz_30d' is unknown"
+    ):
+        preview_markdown(tmp_path / "no-warehouse.duckdb", tmp_path)

@@ -65,6 +65,7 @@ def build_fixture_warehouse(path: Path | str) -> Path:
         con.execute("create schema marts")
         _marts(con)
         _lifecycle_and_tasks(con)
+        _lists(con)
         _raw(con)
     finally:
         con.close()
@@ -544,4 +545,54 @@ def _lifecycle_and_tasks(con: duckdb.DuckDBPyConnection) -> None:
                 reason,
             ) in tasks
         ],
+    )
+
+
+def _lists(con: duckdb.DuckDBPyConnection) -> None:
+    """Smart lists (marts.dim_lists, fct_list_membership_daily, fct_list_events, fct_account_tags_daily): an
+    account list and a user list, members over the last days, with reasons that need escaping."""
+    con.execute(
+        """
+        create table marts.dim_lists (
+            list varchar, folder varchar, owner varchar, severity varchar, tag varchar, tag_mode varchar,
+            playbook varchar, description varchar, criteria varchar
+        );
+        insert into marts.dim_lists values
+            ('engagement_dropped', 'Event based', 'success_manager', 'high', null, 'none',
+             'Find out why usage fell (https://example.com/playbooks/engagement-drop).',
+             'Actions fell 30% or more.', 'change_in_actions_14d change_in_lt -0.3'),
+            ('champions', 'User lists', 'success_manager', 'low', 'Champion <b>', 'add',
+             'Ask for a reference.', 'An active champion.', 'user_contact_role = Champion');
+        create table marts.fct_list_membership_daily (
+            list varchar, account_id varchar, as_of_date date, reason varchar, entered_on date
+        );
+        create table marts.fct_list_events (
+            list varchar, account_id varchar, event varchar, event_date date, reason varchar
+        );
+        create table marts.fct_account_tags_daily (
+            account_id varchar, as_of_date date, tag varchar, added_on date
+        );
+        """
+    )
+    for offset in range(10):
+        day = AS_OF - dt.timedelta(days=offset)
+        con.execute(
+            "insert into marts.fct_list_membership_daily values "
+            "('engagement_dropped', 'A000002', ?, 'Actions changed -45% <i>over</i> two weeks', ?), "
+            "('champions', 'A000001', ?, '1 user: <script>alert(3)</script> (Champion)', ?)",
+            [day, AS_OF - dt.timedelta(days=9), day, AS_OF - dt.timedelta(days=9)],
+        )
+        con.execute(
+            "insert into marts.fct_account_tags_daily values ('A000001', ?, 'Champion <b>', ?)",
+            [day, AS_OF - dt.timedelta(days=9)],
+        )
+    con.execute(
+        """
+        insert into marts.fct_list_events values
+            ('engagement_dropped', 'A000002', 'entered', ?::date - 9, 'Actions changed -45% over two weeks'),
+            ('champions', 'A000001', 'entered', ?::date - 9, '1 user: <script>alert(3)</script> (Champion)'),
+            ('engagement_dropped', 'A000004', 'entered', ?::date - 20, 'Actions changed -60% over two weeks'),
+            ('engagement_dropped', 'A000004', 'left', ?::date - 15, 'Actions changed -10% (needs below -30%)')
+        """,
+        [AS_OF, AS_OF, AS_OF, AS_OF],
     )

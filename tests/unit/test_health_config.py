@@ -267,6 +267,8 @@ def test_mart_metric_columns_are_generated_from_the_catalog() -> None:
         "days_since_paying",
         "days_to_next_quarter_anniversary",
         "days_since_contract_start",
+        "days_since_key_module_first_use",
+        "latest_key_module_first_used",
         *activity,
     }
 
@@ -284,9 +286,7 @@ def test_a_stale_mart_block_is_rewritten(tmp_path: Path) -> None:
 
 def test_catalog_declares_every_metric_once() -> None:
     catalog = load_catalog()
-    assert (
-        len(catalog) == 62
-    )  # 34 for health, 3 added for smart lists, 1 for the lifecycle, 24 activity metrics
+    assert len(catalog) == 64  # 34 for health, 5 added for smart lists, 1 for the lifecycle, 24 activity
     assert catalog["active_days_14d"].kind == "number" and catalog["active_days_14d"].unit == "days"
     assert catalog["risk_status"].kind == "text" and catalog["risk_status"].sources == ("crm",)
     assert catalog["license_utilization"].sources == ("app_events", "crm")

@@ -103,6 +103,50 @@ def test_a_bad_list_definition_names_file_row_and_what_is_allowed(
     ), raised.value.errors
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "user_contact_role,=,Champion",
+            "user_contact_role,>=,8",
+            "operator '>=' is not allowed on text metric user_contact_role; allowed: =, !=, in, not_in",
+        ),
+        (
+            "user_active_days_30d,>=,8",
+            "user_active_days_30d,>=,eight",
+            "threshold 'eight' is not a number; user_active_days_30d >= needs a number",
+        ),
+        (
+            "health_rank,=,Poor",
+            "health_rnk,=,Poor",
+            # Every catalog's metrics are allowed: account, user and health.
+            "metric 'health_rnk' is unknown; allowed: engagement_score, ",
+        ),
+    ],
+)
+def test_user_and_health_criteria_are_checked_against_their_catalogs(
+    seeds: Path, old: str, new: str, expected: str
+) -> None:
+    line = edit_line(seeds / "list_criteria.csv", old, new)
+    errors = collect_lists_config_errors(seeds)
+    assert len(errors) == 1 and errors[0].startswith(f"{seeds / 'list_criteria.csv'}:{line}: {expected}")
+    if "unknown" in expected:
+        assert "user_active_days_30d" in errors[0] and "prior_health_rank" in errors[0]
+
+
+def test_list_catalog_names_are_distinct_across_catalogs(tmp_path: Path) -> None:
+    from orchestration.metrics.catalog import CATALOGS, CatalogError, load_list_catalog
+
+    for _catalog, (file, _model, _keys) in CATALOGS.items():
+        (tmp_path / file).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / file).write_text((PROJECT_ROOT / file).read_text())
+    assert {"status", "user_contact_role", "health_rank"} <= set(load_list_catalog(tmp_path))
+    user_file = tmp_path / CATALOGS["user"][0]
+    user_file.write_text(user_file.read_text().replace("name: user_tenure_days", "name: status"))
+    with pytest.raises(CatalogError, match="metric status is also declared in the account catalog"):
+        load_list_catalog(tmp_path)
+
+
 def test_a_list_without_criteria_is_an_error(seeds: Path) -> None:
     criteria = seeds / "list_criteria.csv"
     kept = [line for line in criteria.read_text().splitlines() if not line.startswith("risk_green,")]

@@ -9,6 +9,7 @@
     'int_account_crm_daily': 'crm',
     'int_account_support_daily': 'support',
     'int_account_activity_metrics_daily': 'activity_metrics',
+    'int_account_module_adoption_daily': 'adoption',
 } %}
 
 {#- The last day up to as_of_date that was not Paying (a window): days_since_paying counts from the day after
@@ -45,6 +46,12 @@ support as (
 activity_metrics as (
 
     select * from {{ ref('int_account_activity_metrics_daily') }}
+
+),
+
+adoption as (
+
+    select * from {{ ref('int_account_module_adoption_daily') }}
 
 ),
 
@@ -102,6 +109,11 @@ joined as (
         on
             days.account_id = activity_metrics.account_id
             and days.as_of_date = activity_metrics.as_of_date
+
+    left join adoption
+        on
+            days.account_id = adoption.account_id
+            and days.as_of_date = adoption.as_of_date
 
 ),
 

@@ -14,15 +14,38 @@ criteria as (
 
 ),
 
-conditions as (
+-- Account criteria as written; a user list's user criteria after "at least 1 user with".
+conditions_by_grain as (
 
     select
         list,
+        grain,
         {{ dbt.listagg(
             "metric || ' ' || operator || coalesce(' ' || nullif(threshold, ''), '')", "' and '", 'order by criterion_id'
         ) }} as criteria
 
     from criteria
+
+    group by list, grain
+
+),
+
+conditions as (
+
+    select
+        list,
+        case
+            when max(case when grain = 'account' then criteria end) is null
+                then 'at least 1 user with ' || max(case when grain = 'user' then criteria end)
+            when max(case when grain = 'user' then criteria end) is null
+                then max(case when grain = 'account' then criteria end)
+            else
+                max(case when grain = 'account' then criteria end)
+                || ' and at least 1 user with '
+                || max(case when grain = 'user' then criteria end)
+        end as criteria
+
+    from conditions_by_grain
 
     group by list
 

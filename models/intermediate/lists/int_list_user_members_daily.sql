@@ -1,0 +1,31 @@
+-- The users in a user list per day: a user satisfies the list's user criteria when every one of them holds (a
+-- criterion on a missing value does not), with the reason (each criterion's label). The account is in the
+-- list when at least one of its users is (and its account criteria hold): int_list_criteria_results rolls
+-- these up.
+
+with
+
+results as (
+
+    select * from {{ ref('int_list_user_criteria_results') }}
+
+),
+
+final as (
+
+    select
+        list,
+        account_id,
+        user_id,
+        as_of_date,
+        {{ dbt.listagg('label_text', "', '", 'order by criterion_id') }} as reason
+
+    from results
+
+    group by list, account_id, user_id, as_of_date
+
+    having bool_and(coalesce(holds, false))
+
+)
+
+select * from final
