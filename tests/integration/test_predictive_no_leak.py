@@ -67,7 +67,13 @@ def test_shifting_future_events_changes_no_earlier_metric_or_rank(
             [cutoff],
         )
     run_dbt(
-        ["run", "--full-refresh", "--select", "int_usage_daily+ int_activity_usage_daily+"],
+        # the rollups and everything between them and the health mart (not lists, tasks, ...)
+        [
+            "run",
+            "--full-refresh",
+            "--select",
+            "int_usage_daily+,+fct_account_health_daily int_activity_usage_daily+,+fct_account_health_daily",
+        ],
         warehouse=shifted,
         log_dir=tmp_path / "logs",
     ).check()
