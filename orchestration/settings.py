@@ -41,6 +41,9 @@ SALESFORCE_ACCESS_TOKEN_ENV = "PULSE_SALESFORCE_ACCESS_TOKEN"
 HUBSPOT_URL_ENV = "PULSE_HUBSPOT_URL"
 HUBSPOT_TOKEN_ENV = "PULSE_HUBSPOT_TOKEN"
 DEFAULT_HUBSPOT_URL = "https://api.hubapi.com"
+DUCKDB_MEMORY_LIMIT_ENV = "PULSE_DUCKDB_MEMORY_LIMIT"
+DUCKDB_TEMP_DIR_ENV = "PULSE_DUCKDB_TEMP_DIR"
+LOCK_TIMEOUT_ENV = "PULSE_LOCK_TIMEOUT"
 # Test hook: seconds the loader sleeps after inserting a file's rows and before committing them.
 INGEST_PAUSE_ENV = "PULSE_INGEST_PAUSE_BEFORE_COMMIT"
 
@@ -50,6 +53,10 @@ DEFAULT_PARTITION_START = "2025-01-01"
 DEFAULT_BENCH_SIZES = "demo,1000000,10000000,sync"
 DEFAULT_DIGEST_FROM = "Pulse <pulse@localhost>"
 DEFAULT_SMTP_PORT = 587
+# DuckDB's buffer pool for ingestion: what it holds beyond this spills to the temp directory.
+DEFAULT_DUCKDB_MEMORY_LIMIT = "512MB"
+# A second writer waits this long for the warehouse before it gives up.
+DEFAULT_LOCK_TIMEOUT_SECONDS = 600.0
 MAX_REPORT_WORKERS = 8
 
 
@@ -235,3 +242,23 @@ def hubspot_url() -> str:
 def hubspot_token() -> str | None:
     """A HubSpot private app's access token, $PULSE_HUBSPOT_TOKEN (never printed or stored)."""
     return _env(HUBSPOT_TOKEN_ENV)
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory_limit for ingestion: $PULSE_DUCKDB_MEMORY_LIMIT (e.g. 2GB), else 512MB."""
+    return _env(DUCKDB_MEMORY_LIMIT_ENV) or DEFAULT_DUCKDB_MEMORY_LIMIT
+
+
+def duckdb_temp_directory(warehouse: Path | None = None) -> Path:
+    """Where DuckDB spills past its memory limit: $PULSE_DUCKDB_TEMP_DIR, else <warehouse>.tmp beside it."""
+    configured = _env(DUCKDB_TEMP_DIR_ENV)
+    if configured:
+        return Path(configured).resolve()
+    target = warehouse or warehouse_path()
+    return target.with_name(target.name + ".tmp")
+
+
+def lock_timeout() -> float:
+    """Seconds a writer waits for the warehouse held by another process: $PULSE_LOCK_TIMEOUT, else 600."""
+    configured = _env(LOCK_TIMEOUT_ENV)
+    return float(configured) if configured else DEFAULT_LOCK_TIMEOUT_SECONDS

@@ -169,6 +169,32 @@ create table if not exists raw.crm_activities (
     _line bigint not null,
     _loaded_at timestamp not null
 );
+
+-- Subscription / contract lines from a billing system or CRM: one row per line version (the terms that held
+-- from start_date on). A later export of the same (subscription_id, start_date) replaces the earlier one.
+create table if not exists raw.subscriptions (
+    subscription_id varchar not null, -- the line's id in the billing system (a hash when the source has none)
+    account_id varchar not null,      -- app account id
+    product varchar,                  -- product or plan
+    start_date date not null,         -- when these terms took effect
+    end_date date,                    -- when the line ended (exclusive); empty while it runs
+    period_end_date date,             -- end of the current billing / contract period: the renewal date
+    mrr double,                       -- monthly recurring revenue, when the source states it
+    amount double,                    -- else: the charge per billing period and unit
+    quantity double,                  -- seats / units
+    billing_period varchar,           -- months per billing period, or month | quarter | year
+    status varchar,                   -- active | trialing | past_due | canceled | ... (empty: derived)
+    discount double,                  -- share off (0.2 = 20%)
+    currency varchar,
+    trial_end_date date,
+    canceled_at timestamp,            -- when cancellation was requested (the line may run to period end)
+    updated_at timestamp,             -- when this version was written, when the source says
+    attributes json,
+    _source varchar not null,
+    _file_id varchar not null,
+    _line bigint not null,
+    _loaded_at timestamp not null
+);
 """
 
 # Which days of data are released for action (orchestration/release): an append-only record of the brake's
@@ -199,7 +225,14 @@ where held.event = 'held'
 qualify row_number() over (partition by held.as_of_date order by held.event_at desc) = 1;
 """
 
-RAW_TABLES = ("app_events", "helpdesk_tickets", "crm_accounts", "crm_contacts", "crm_activities")
+RAW_TABLES = (
+    "app_events",
+    "helpdesk_tickets",
+    "crm_accounts",
+    "crm_contacts",
+    "crm_activities",
+    "subscriptions",
+)
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:

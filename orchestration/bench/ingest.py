@@ -18,12 +18,22 @@ import click
 def bench_ingest(landing_dir: str, warehouse_path: str) -> dict:
     """Ingest everything under landing_dir into warehouse_path; rows counted are rows loaded (all sources)."""
     from orchestration.ingest.loader import ingest
+    from orchestration.ingest.mapping import load_mappings
 
     started = time.monotonic()
     summary = ingest(landing_dir, warehouse_path, progress=False)
     seconds = time.monotonic() - started
     totals = summary.totals()
     rows = totals["rows_read"]
+    formats = {m.name: m.format for m in load_mappings()}
+    by_format: dict[str, dict[str, float]] = {}
+    for result in summary.files:  # seconds per file: its share of reading and staging, and its commit
+        row = by_format.setdefault(formats.get(result.mapping, "?"), {"rows": 0, "seconds": 0.0})
+        row["rows"] += result.rows_read
+        row["seconds"] += result.seconds
+    for row in by_format.values():
+        row["rows_per_second"] = round(row["rows"] / row["seconds"]) if row["seconds"] else None
+        row["seconds"] = round(row["seconds"], 2)
     return {
         "rows": rows,
         "rows_loaded": totals["rows_loaded"],
@@ -32,6 +42,7 @@ def bench_ingest(landing_dir: str, warehouse_path: str) -> dict:
         "seconds": round(seconds, 2),
         "rows_per_second": round(rows / seconds) if seconds else None,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "by_format": by_format,
     }
 
 

@@ -43,4 +43,14 @@ def run_stage(stage: str, **kwargs: Any) -> dict:
         from orchestration.bench.sync import bench_sync
 
         return bench_sync(kwargs["out_dir"], int(kwargs.get("records", 10_000)))
+    if stage == "peer_pandas":
+        from orchestration.bench.peers import pandas_health
+
+        return pandas_health(kwargs["landing_dir"])
+    if stage == "peer_duckdb":
+        from orchestration import settings
+        from orchestration.bench.peers import duckdb_health
+
+        configured = settings._env(settings.DUCKDB_MEMORY_LIMIT_ENV)  # only when set: else DuckDB's default
+        return duckdb_health(kwargs["landing_dir"], memory_limit=configured)
     raise ValueError(f"unknown bench stage {stage!r}")

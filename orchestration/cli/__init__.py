@@ -17,6 +17,7 @@ SUBCOMMANDS: dict[str, str] = {
     "lists": "orchestration.cli.lists:lists",
     "health": "orchestration.cli.health:health",
     "report": "orchestration.cli.report:report",
+    "revenue": "orchestration.cli.revenue:revenue",
     "run": "orchestration.cli.run:run",
     "sync": "orchestration.cli.sync:sync",
     "tasks": "orchestration.cli.tasks:tasks",

@@ -40,7 +40,7 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str) -> dt.da
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("var/landing"),
     show_default=True,
-    help="Landing folder to write app_events/, helpdesk/, crm/ and ground_truth.csv.",
+    help="Landing folder to write app_events/, helpdesk/, crm/, billing/ and ground_truth.csv.",
 )
 @click.option(
     "--end-date",

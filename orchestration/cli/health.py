@@ -31,10 +31,11 @@ def validate(seeds_dir: Path | None, warehouse: Path | None) -> None:
     from orchestration.health.config import HealthConfigError, validate_health_config
     from orchestration.settings import seeds_dir as default_seeds_dir
     from orchestration.settings import warehouse_path
+    from orchestration.warehouse_lock import reading
 
-    target = warehouse or warehouse_path()
     try:
-        validate_health_config(seeds_dir or default_seeds_dir(), target if target.exists() else None)
+        with reading(warehouse or warehouse_path()) as target:
+            validate_health_config(seeds_dir or default_seeds_dir(), target if target.exists() else None)
     except HealthConfigError as error:
         raise click.ClickException(str(error)) from error
     click.echo("health configuration OK")
@@ -52,9 +53,11 @@ def preview(candidate_dir: Path, warehouse: Path | None, days: int, out: Path | 
     from orchestration.health.config import HealthConfigError
     from orchestration.health.preview import preview_markdown
     from orchestration.settings import warehouse_path
+    from orchestration.warehouse_lock import reading
 
     try:
-        text = preview_markdown(warehouse or warehouse_path(), candidate_dir, days=days)
+        with reading(warehouse or warehouse_path()) as target:
+            text = preview_markdown(target, candidate_dir, days=days)
     except HealthConfigError as error:
         raise click.ClickException(str(error)) from error
     if out:
@@ -92,18 +95,19 @@ def backtest(
     from orchestration.health.backtest import run_backtest, run_candidate_backtest, run_risk_backtest
     from orchestration.health.config import HealthConfigError
     from orchestration.settings import warehouse_path
+    from orchestration.warehouse_lock import reading
 
-    target = warehouse or warehouse_path()
     day = since.date() if since else None
-    try:
-        if risk_top is not None:
-            result = run_risk_backtest(target, risk_top, since=day)
-        elif candidate_dir is not None:
-            result = run_candidate_backtest(target, candidate_dir, since=day)
-        else:
-            result = run_backtest(target, since=day)
-    except (HealthConfigError, ValueError) as error:
-        raise click.ClickException(str(error)) from error
+    with reading(warehouse or warehouse_path()) as target:
+        try:
+            if risk_top is not None:
+                result = run_risk_backtest(target, risk_top, since=day)
+            elif candidate_dir is not None:
+                result = run_candidate_backtest(target, candidate_dir, since=day)
+            else:
+                result = run_backtest(target, since=day)
+        except (HealthConfigError, ValueError) as error:
+            raise click.ClickException(str(error)) from error
     click.echo(result.json() if as_json else result.markdown())
 
 
@@ -142,9 +146,10 @@ def learn(
     from orchestration.health.learn import NotEnoughHistory, summary_markdown, write_candidate
     from orchestration.health.learn import learn as learn_rules
     from orchestration.settings import warehouse_path
+    from orchestration.warehouse_lock import reading
 
-    target = warehouse or warehouse_path()
-    history = load_history(target, horizon=horizon)
+    with reading(warehouse or warehouse_path()) as target:
+        history = load_history(target, horizon=horizon)
     try:
         learned = learn_rules(
             history,
@@ -161,8 +166,11 @@ def learn(
     if no_backtest or not learned.rules:
         return
     split = history.split_date
+    with reading(warehouse or warehouse_path()) as target:
+        current = run_backtest(target, since=split).markdown()
+        candidate = run_candidate_backtest(target, folder, since=split).markdown()
     click.echo(f"## Validation backtest (account-days from {split})\n")
     click.echo("### Current configuration\n")
-    click.echo(run_backtest(target, since=split).markdown())
+    click.echo(current)
     click.echo("### Learned candidate\n")
-    click.echo(run_candidate_backtest(target, folder, since=split).markdown())
+    click.echo(candidate)

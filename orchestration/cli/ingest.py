@@ -36,12 +36,13 @@ def ingest(
     from orchestration.ingest.loader import IngestError
     from orchestration.ingest.loader import ingest as run_ingest
     from orchestration.ingest.mapping import MappingError
+    from orchestration.warehouse_lock import WarehouseBusy
 
     try:
         summary = run_ingest(
             landing, warehouse, sources=sources or None, mappings_dir=mappings_dir, progress=not quiet
         )
-    except (MappingError, IngestError) as error:
+    except (MappingError, IngestError, WarehouseBusy) as error:
         raise click.ClickException(str(error)) from error
     click.echo(summary.format())
     if summary.failures:

@@ -56,9 +56,11 @@ def report() -> None:
 def build(warehouse: Path | None, out_dir: Path | None, pages_dir: Path | None, workers: int | None) -> None:
     """Render every page. A page whose SQL fails becomes an error page; the command then exits 1."""
     from orchestration.reports import build_site
+    from orchestration.warehouse_lock import reading
 
     try:
-        result = build_site(warehouse, out_dir, pages_dir, workers=workers)
+        with reading(warehouse) as path:  # never waits for a build: the published copy meanwhile
+            result = build_site(path, out_dir, pages_dir, workers=workers)
     except (FileNotFoundError, KeyError) as error:
         raise click.ClickException(str(error.args[0])) from None
     click.echo(f"Site: {result.index}")
@@ -88,10 +90,12 @@ def pdf(page: str, out_file: Path | None, warehouse: Path | None, site_dir: Path
     from orchestration.reports import build_site
     from orchestration.reports.pdf import html_to_pdf, page_file
     from orchestration.settings import site_dir as default_site_dir
+    from orchestration.warehouse_lock import reading
 
     site = site_dir or default_site_dir()
     try:
-        result = build_site(warehouse, site, only=[page])
+        with reading(warehouse) as path:
+            result = build_site(path, site, only=[page])
     except (FileNotFoundError, KeyError) as error:
         raise click.ClickException(str(error.args[0])) from None
     if result.errors:

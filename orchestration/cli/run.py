@@ -186,7 +186,21 @@ DBT_OPS = ("dbt_daily_rollups", "dbt_models")
 @click.option("--since", "since", default=None, help="Rebuild usage rollups from this day (YYYY-MM-DD).")
 @click.option("--verbose", is_flag=True, help="Show dbt's log live (it always goes to var/logs/dbt.log).")
 def run(since: str | None, verbose: bool) -> None:
-    """Materialize the whole graph once: ingest new files, build dbt (checks included), publish reports."""
+    """Materialize the whole graph once: ingest new files, build dbt (checks included), publish reports.
+
+    Holds the warehouse for the whole run: a second writer waits (saying for whom); readers use the copy
+    published by the last successful build meanwhile.
+    """
+    from orchestration.warehouse_lock import WarehouseBusy, exclusive
+
+    try:
+        with exclusive(command="pulse run"):
+            _run(since, verbose)
+    except WarehouseBusy as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _run(since: str | None, verbose: bool) -> None:
     import dagster as dg
 
     from orchestration.definitions import defs

@@ -61,6 +61,7 @@ def _validate_configuration(context: dg.AssetExecutionContext) -> None:
     from orchestration.lifecycle.config import LifecycleConfigError, validate_lifecycle_config
     from orchestration.lists.config import ListsConfigError, validate_lists_config
     from orchestration.quality.completeness import CompletenessConfigError, validate_completeness_config
+    from orchestration.revenue.config import RenewalConfigError, validate_renewal_config
     from orchestration.tasks.config import PlaybooksConfigError, validate_playbooks_config
 
     try:
@@ -71,6 +72,7 @@ def _validate_configuration(context: dg.AssetExecutionContext) -> None:
         validate_lifecycle_config(settings.seeds_dir())
         validate_playbooks_config(settings.seeds_dir())
         validate_follows_config(settings.seeds_dir())
+        validate_renewal_config(settings.seeds_dir())
     except (
         HealthConfigError,
         ListsConfigError,
@@ -78,6 +80,7 @@ def _validate_configuration(context: dg.AssetExecutionContext) -> None:
         LifecycleConfigError,
         PlaybooksConfigError,
         FollowsConfigError,
+        RenewalConfigError,
     ) as error:
         raise dg.Failure(description=str(error)) from error
 
@@ -128,6 +131,20 @@ def _build(
     dbt: DbtCliResource,
     config: DbtLogConfig,
     model_vars: Mapping[str, str] | None = None,
+) -> Iterator[Any]:
+    """Run dbt holding the warehouse (one writer at a time), stream its assets and checks to Dagster."""
+    from orchestration.warehouse_lock import exclusive
+
+    with exclusive(command=f"dagster run {context.run.run_id[:8]}: dbt"):
+        yield from _build_held(args, context, dbt, config, model_vars)
+
+
+def _build_held(
+    args: list[str],
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    config: DbtLogConfig,
+    model_vars: Mapping[str, str] | None,
 ) -> Iterator[Any]:
     """Run dbt, stream its assets and checks to Dagster, and keep the test results for the reports."""
     from orchestration.check_results import dbt_test_results, record_check_results

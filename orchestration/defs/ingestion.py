@@ -4,6 +4,7 @@ Each asset loads every mapping whose target is its table, in its own DuckDB conn
 """
 
 import hashlib
+import io
 import json
 from collections.abc import Iterator
 
@@ -79,20 +80,40 @@ def raw_crm(context: AssetExecutionContext) -> Iterator[dg.MaterializeResult]:
         yield dg.MaterializeResult(asset_key=["raw", table], metadata=_metadata(summary, table))
 
 
-INGESTION_ASSETS = [raw_app_events, raw_helpdesk_tickets, raw_crm]
+@dg.asset(
+    key=["raw", "subscriptions"],
+    group_name=GROUP,
+    kinds={"duckdb"},
+    description="Subscription / contract line versions (Stripe-style billing exports, ChurnSim, ...).",
+)
+def raw_subscriptions(context: AssetExecutionContext) -> dg.MaterializeResult:
+    summary = _run(context, ("subscriptions",))
+    return dg.MaterializeResult(metadata=_metadata(summary, "subscriptions"))
+
+
+INGESTION_ASSETS = [raw_app_events, raw_helpdesk_tickets, raw_crm, raw_subscriptions]
 
 
 def _loaded_file_ids() -> set[str] | None:
     """file_ids already in raw.loaded_files; None when the warehouse is busy (another process writes)."""
     import duckdb
 
+    from orchestration.warehouse_lock import reading
+
     path = warehouse_path()
     if not path.exists():
         return set()
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error:
-        return None
+    with reading(path, out=io.StringIO()) as readable:
+        if readable != path:
+            return None  # a build holds it: ask again at the next tick
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+        except duckdb.Error:
+            return None
+        return _file_ids(con)
+
+
+def _file_ids(con: "duckdb.DuckDBPyConnection") -> set[str]:  # noqa: F821
     try:
         exists = con.execute(
             "select count(*) from information_schema.tables where table_schema = 'raw' "

@@ -63,7 +63,10 @@ def checks_for_table(table: str, rules: TableChecks, config: QualityConfig) -> l
         blocking=config.blocking,
     )
     def raw_values(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        outcome = run_table_checks(table, config)
+        from orchestration.warehouse_lock import exclusive
+
+        with exclusive(command="dagster: ge_raw_values"):  # results are written to raw.check_results
+            outcome = run_table_checks(table, config)
         thresholds = {
             "future_tolerance_days": config.future_tolerance_days,
             "lookback_days": config.lookback_days,
@@ -80,7 +83,10 @@ def checks_for_table(table: str, rules: TableChecks, config: QualityConfig) -> l
         blocking=config.blocking,
     )
     def reject_rate(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        outcome = run_reject_rate_check(table, config)
+        from orchestration.warehouse_lock import exclusive
+
+        with exclusive(command="dagster: ge_reject_rate"):
+            outcome = run_reject_rate_check(table, config)
         return to_check_result(
             outcome,
             {"max_rate": config.reject_max_rate},

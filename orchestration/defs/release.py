@@ -34,14 +34,16 @@ def data_release(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     from orchestration.release import evaluate_brake, held_days, released_as_of
     from orchestration.release.holds import brake_settings
     from orchestration.warehouse import connect
+    from orchestration.warehouse_lock import exclusive
 
-    con = connect()
-    try:
-        decision = evaluate_brake(con, brake_settings(con))
-        released = released_as_of(con)
-        held = held_days(con)
-    finally:
-        con.close()
+    with exclusive(command=f"dagster run {context.run.run_id[:8]}: release"):
+        con = connect()
+        try:
+            decision = evaluate_brake(con, brake_settings(con))
+            released = released_as_of(con)
+            held = held_days(con)
+        finally:
+            con.close()
     if decision is not None and decision.event == "held":
         context.log.warning(f"held {decision.as_of_date}: {decision.summary}")
     return dg.MaterializeResult(
@@ -65,13 +67,15 @@ def acting_asset(**asset_kwargs: Any) -> Callable[[Callable[..., Any]], dg.Asset
         def _acting(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             from orchestration.release import held_days, released_as_of
             from orchestration.warehouse import connect
+            from orchestration.warehouse_lock import exclusive
 
-            con = connect(read_only=True)
-            try:
-                released = released_as_of(con)
-                held = held_days(con)
-            finally:
-                con.close()
+            with exclusive(command=f"dagster run {context.run.run_id[:8]}: {fn.__name__}"):
+                con = connect(read_only=True)
+                try:
+                    released = released_as_of(con)
+                    held = held_days(con)
+                finally:
+                    con.close()
             for day, summary in held:
                 context.log.warning(f"{fn.__name__}: {day} is held, not acted on: {summary}")
             if released is None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from orchestration.generate.billing import contract_start_dates, write_billing
 from orchestration.generate.calendar import day_factors
 from orchestration.generate.crm import write_crm
 from orchestration.generate.events import EventWriter
@@ -20,7 +21,7 @@ from orchestration.generate.plan import ARCHETYPES, NO_DAY, build_plan
 
 DEFAULT_END_DATE = dt.date(2026, 11, 1)  # fixed, so the same arguments give the same bytes on any day
 DEFAULT_EVENTS_PER_USER_DAY = 5.0
-SOURCE_FOLDERS = ("app_events", "helpdesk", "crm")
+SOURCE_FOLDERS = ("app_events", "helpdesk", "crm", "billing")
 
 
 @dataclass(frozen=True)
@@ -128,12 +129,15 @@ def generate_dataset(config: GenerateConfig) -> GenerateSummary:
 
     tickets = write_tickets(plan, out)
     crm = write_crm(plan, out)
+    billing = write_billing(plan, out)
     churned = plan.churn_day < NO_DAY
     pl.DataFrame(
         {
             "account_id": plan.account_ids,
             "archetype": [ARCHETYPES[a] for a in plan.archetype],
             "churn_date": [f"{plan.date(c):%Y-%m-%d}" if c < NO_DAY else None for c in plan.churn_day],
+            # the first paid day (billing); null for free-plan accounts
+            "contract_start_date": contract_start_dates(plan),
         }
     ).write_csv(out / "ground_truth.csv")
 
@@ -155,7 +159,7 @@ def generate_dataset(config: GenerateConfig) -> GenerateSummary:
         ticket_rows=tickets["ticket_rows"],
         contacts=crm["contacts"],
         churned_accounts=int(churned.sum()),
-        files=writer.files + tickets["files"] + crm["files"] + 1,
+        files=writer.files + tickets["files"] + crm["files"] + billing["files"] + 1,
         seconds=round(seconds, 3),
         events_per_second=round(events / seconds, 1) if seconds > 0 else 0.0,
     )

@@ -23,8 +23,9 @@ FORMATS = ("jsonl", "csv", "parquet")
 UNIX_UNITS = {"unix_s": 1_000_000, "unix_ms": 1_000, "unix_us": 1}
 TOP_KEYS = {
     "name", "description", "source", "files", "format", "target", "columns", "required",
-    "accepted_values", "unmapped", "timestamp_parse", "delimiter",
+    "accepted_values", "unmapped", "timestamp_parse", "delimiter", "rules",
 }  # fmt: skip
+RULE_KEYS = {"when", "require", "require_any", "reason", "not_in_future", "tolerance_hours"}
 SOURCE_KINDS = ("path", "coalesce", "const", "template", "hash", "collect_prefix")
 TEMPLATE_FIELD = re.compile(r"\{([^{}]+)\}")
 
@@ -54,6 +55,31 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Needed:
+    """What a row rule needs present: a mapped column, or a source field no column maps."""
+
+    name: str
+    is_field: bool = False
+
+    def label(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A row rule of a format: rows matching `when` need `require` (all) and one of `require_any`; or a
+    timestamp column may not be more than `tolerance_hours` after the load."""
+
+    index: int
+    when: tuple[tuple[str, tuple[str, ...]], ...] = ()  # column -> accepted values (AND over columns)
+    require: tuple[Needed, ...] = ()
+    require_any: tuple[Needed, ...] = ()
+    not_in_future: str | None = None
+    tolerance_hours: float = 0.0
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class Mapping:
     name: str
     file: Path
@@ -67,6 +93,7 @@ class Mapping:
     unmapped_into: str | None = None
     unmapped_key: str | None = None
     delimiter: str = ","
+    rules: tuple[Rule, ...] = ()
 
     @property
     def dedup_key(self) -> str | None:
@@ -192,6 +219,81 @@ def _parse_column(file: Path, fmt: str, target: str, sql_type: str, spec: Any, d
     return Column(target, sql_type, kind, prefix=value)
 
 
+def _needed(file: Path, key: str, value: Any, columns: dict[str, Column]) -> Needed:
+    if isinstance(value, dict) and set(value) == {"field"}:
+        return Needed(_check_path(file, key, value["field"]), is_field=True)
+    if isinstance(value, str) and value in columns:
+        return Needed(value)
+    raise _fail(
+        file, key, f"{value!r} is not a mapped column; name a column {sorted(columns)} or {{field: <path>}}"
+    )
+
+
+def _parse_rules(file: Path, document: dict, columns: dict[str, Column]) -> tuple[Rule, ...]:
+    """`rules:` the input rules of the format, each a reject reason for the rows that break it."""
+    raw = document.get("rules") or []
+    if not isinstance(raw, list):
+        raise _fail(file, "rules", "must be a list of rules")
+    rules: list[Rule] = []
+    for index, spec in enumerate(raw):
+        key = f"rules[{index}]"
+        if not isinstance(spec, dict):
+            shapes = "{when, require, require_any, reason} or {not_in_future, tolerance_hours, reason}"
+            raise _fail(file, key, f"a rule is a mapping: {shapes}")
+        unknown = set(spec) - RULE_KEYS
+        if unknown:
+            raise _fail(file, key, f"unknown key(s) {sorted(unknown)}; allowed: {sorted(RULE_KEYS)}")
+        reason = spec.get("reason")
+        if reason is not None and (not isinstance(reason, str) or not reason.strip()):
+            raise _fail(file, f"{key}.reason", "must be a non-empty string")
+        if "not_in_future" in spec:
+            extra = set(spec) - {"not_in_future", "tolerance_hours", "reason"}
+            if extra:
+                raise _fail(
+                    file, key, f"a not_in_future rule takes tolerance_hours and reason, not {sorted(extra)}"
+                )
+            column = spec["not_in_future"]
+            if column not in columns or columns[column].sql_type not in ("TIMESTAMP", "DATE"):
+                stamps = sorted(c for c, col in columns.items() if col.sql_type in ("TIMESTAMP", "DATE"))
+                raise _fail(
+                    file, f"{key}.not_in_future", f"{column!r} is not a mapped timestamp column: {stamps}"
+                )
+            hours = spec.get("tolerance_hours", 0)
+            if isinstance(hours, bool) or not isinstance(hours, (int, float)) or hours < 0:
+                raise _fail(file, f"{key}.tolerance_hours", f"must be a number of hours >= 0, got {hours!r}")
+            rules.append(Rule(index, not_in_future=column, tolerance_hours=float(hours), reason=reason))
+            continue
+        when_spec = spec.get("when") or {}
+        if not isinstance(when_spec, dict):
+            raise _fail(file, f"{key}.when", "must map columns to a value or a list of values")
+        when: list[tuple[str, tuple[str, ...]]] = []
+        for column, values in when_spec.items():
+            if column not in columns:
+                raise _fail(file, f"{key}.when.{column}", f"is not a mapped column: {sorted(columns)}")
+            values = values if isinstance(values, list) else [values]
+            if not values or any(isinstance(v, (dict, list)) or v is None for v in values):
+                raise _fail(file, f"{key}.when.{column}", "must be a value or a non-empty list of values")
+            when.append((column, tuple(str(v) for v in values)))
+        require = spec.get("require") or []
+        require_any = spec.get("require_any") or []
+        if not isinstance(require, list) or not isinstance(require_any, list) or not (require or require_any):
+            raise _fail(file, key, "give require (all of) and/or require_any (one of): lists of columns")
+        rules.append(
+            Rule(
+                index,
+                when=tuple(when),
+                require=tuple(
+                    _needed(file, f"{key}.require[{i}]", v, columns) for i, v in enumerate(require)
+                ),
+                require_any=tuple(
+                    _needed(file, f"{key}.require_any[{i}]", v, columns) for i, v in enumerate(require_any)
+                ),
+                reason=reason,
+            )
+        )
+    return tuple(rules)
+
+
 def load_mapping(file: Path | str) -> Mapping:
     """Read and validate one mapping file."""
     file = Path(file)
@@ -301,6 +403,7 @@ def load_mapping(file: Path | str) -> Mapping:
         unmapped_into=unmapped_into,
         unmapped_key=None if unmapped_key is None else str(unmapped_key),
         delimiter=delimiter,
+        rules=_parse_rules(file, document, columns),
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from orchestration.ingest.mapping import UNIX_UNITS, Column, Mapping
+from orchestration.ingest.mapping import UNIX_UNITS, Column, Mapping, Needed, Rule
 
 MAX_MICROS = 253_402_300_799_000_000  # 9999-12-31: anything later is not a real timestamp
 NUMERIC = ("DOUBLE", "FLOAT", "REAL", "INTEGER", "BIGINT", "SMALLINT", "HUGEINT", "DECIMAL", "BOOLEAN")
@@ -35,9 +35,17 @@ def _shown(expr: str) -> str:
 class StageSql:
     """Builds the staging query for one mapping and one file (CSV needs the file's header)."""
 
-    def __init__(self, mapping: Mapping, header: dict[str, str] | None = None) -> None:
+    def __init__(self, mapping: Mapping, header: list[str] | None = None) -> None:
         self.mapping = mapping
-        self.header = header  # None for JSON-shaped input (jsonl, parquet)
+        # CSV header name -> column c<i> of the split record (a repeated name: the first column wins);
+        # None for JSON-shaped input (jsonl, parquet)
+        self.header: dict[str, str] | None = None
+        self.width = 0
+        if header is not None:
+            self.width = len(header)
+            self.header = {}
+            for index, name in enumerate(header):
+                self.header.setdefault(name, f"c{index}")
         self.scalar_paths: list[str] = []
         self.json_paths: list[str] = []
 
@@ -167,9 +175,85 @@ class StageSql:
         pairs = ", ".join(f"{lit(name)}, {self._field(name)}" for name in names)
         return f"json_merge_patch('{{}}', json_object({pairs}))"
 
+    def _csv_fields(self, relation: str, unmapped_expr: str | None) -> str:
+        """CSV records -> fields c0, c1, ... in DuckDB: a record without quotes is split at the delimiter; a
+        quoted one is checked against RFC 4180 and its fields extracted and unquoted with regular expressions.
+        A record that is not valid CSV, or has another number of fields than the header, is rejected."""
+        delimiter = self.mapping.delimiter
+        inside = "\\" + delimiter if delimiter in "]\\^-" else delimiter
+        quoted = '"(?:[^"]|"")*"'
+        unquoted = f'[^{inside}"][^{inside}]*'
+        one = f"(?:{quoted}|{unquoted}|)"
+        full = f"^{one}(?:[{inside}]{one})*$"
+        extract = f"[{inside}]({quoted}|[^{inside}]*)"
+        columns = ", ".join(f"_c[{index + 1}] as c{index}" for index in range(self.width)) or "null as _none"
+        return f"""
+split as (
+    select _fidx, _line, _raw, _bad,
+        case when _bad is not null then null
+            when not contains(_raw, '"') then string_split(_raw, {lit(delimiter)})
+            when regexp_full_match(_raw, {lit(full)}) then list_transform(
+                regexp_extract_all({lit(delimiter)} || _raw, {lit(extract)}, 1),
+                lambda f: case when starts_with(f, '"') then replace(f[2:-2], '""', '"') else f end)
+        end as _c
+    from {relation}
+    where trim(_raw) <> ''
+),
+cols as (
+    select _fidx, _line, _raw, _bad, _c, {columns} from split
+),
+fields as (
+    select *,
+        case when _bad is not null then _bad
+            when _c is null then 'malformed CSV (a quote inside a field that is not quoted as a whole)'
+            when len(_c) <> {self.width} then 'wrong field count: expected {self.width} fields (header), got '
+                || len(_c)
+        end as _err,
+        {unmapped_expr or "null::json"} as _u
+    from cols
+)"""
+
+    def _rule_check(self, rule: Rule, rule_fields: dict[str, str]) -> str:
+        """One WHEN of the reject CASE for an input rule of the format (mapping key `rules`)."""
+        where = self.mapping.file.name
+        if rule.not_in_future is not None:
+            value = f"t.{ident(rule.not_in_future)}"
+            hours = f"{rule.tolerance_hours:g}"
+            reason = rule.reason or (
+                f"{rule.not_in_future} in the future: more than {hours} h after the load "
+                f"(rules[{rule.index}] of {where}): "
+            )
+            limit = f"current_timestamp::timestamp + to_microseconds({round(rule.tolerance_hours * 3600e6)})"
+            shown = f" || {_shown(value + '::varchar')}" if rule.reason is None else ""
+            return f"when {value} > {limit} then {lit(reason)}{shown}"
+
+        def present(needed: Needed) -> str:
+            if needed.is_field:
+                rule_fields.setdefault(needed.name, self._field(needed.name))
+                return f"t.{ident('f__' + needed.name)} is not null"
+            return f"t.{ident('s__' + needed.name)} is not null"
+
+        conditions = [
+            f"t.{ident(column)}::varchar in ({', '.join(lit(v) for v in values)})"
+            for column, values in rule.when
+        ]
+        broken = [f"not ({present(n)})" for n in rule.require]
+        if rule.require_any:
+            broken.append("not (" + " or ".join(present(n) for n in rule.require_any) + ")")
+        test = " and ".join(conditions) if conditions else "true"
+        if rule.reason:
+            reason = rule.reason
+        else:
+            when = ", ".join(f"{c} = {'|'.join(v)}" for c, v in rule.when) or "every row"
+            needs = [n.label() for n in rule.require]
+            if rule.require_any:
+                needs.append(" or ".join(n.label() for n in rule.require_any))
+            reason = f"{when} needs {' and '.join(needs)} (rules[{rule.index}] of {where})"
+        return f"when {test} and ({' or '.join(broken)}) then {lit(reason)}"
+
     # -- the query -----------------------------------------------------------------------------------
     def query(self, relation: str) -> str:
-        """Select from `relation` (_fidx, _line, _raw[, CSV columns]) -> _fidx, _line, _raw, _reason, targets.
+        """Select from `relation` (_fidx, _line, _raw, _bad) -> _fidx, _line, _raw, _reason, targets.
 
         `_fidx` tells the files of a batch apart. `_raw` is kept only for rejected rows (nothing else reads
         it); dropping it and the untyped `s__*` helpers halves what the stage table stores.
@@ -236,7 +320,13 @@ class StageSql:
                 f"then {lit(what)} || {_shown(value + '::varchar')} || {lit(tail)}"
             )
 
-        source_list = ",\n    ".join(f"{expr} as {ident('s__' + name)}" for name, expr in sources.items())
+        rule_fields: dict[str, str] = {}
+        checks += [self._rule_check(rule, rule_fields) for rule in mapping.rules]
+
+        source_list = ",\n    ".join(
+            [f"{expr} as {ident('s__' + name)}" for name, expr in sources.items()]
+            + [f"{expr} as {ident('f__' + path)}" for path, expr in rule_fields.items()]
+        )
         typed_list = ",\n    ".join(f"{expr} as {ident(name)}" for name, expr in typed.items())
         names = ", ".join(ident(name) for name in typed)
         reason = "case when t._err is not null then t._err\n    " + "\n    ".join(checks) + "\n    end"
@@ -247,27 +337,22 @@ class StageSql:
             parsed = f"""
 parsed as (
     -- valid JSON whose first non-blank character is a brace is an object: no second parse to ask json_type
-    select _fidx, _line, _raw, _ok, case when _ok and left(ltrim(_raw), 1) = '{{' then _raw end as _j
-    from (select _fidx, _line, _raw, json_valid(_raw) as _ok
-          from (select _fidx, _line,
-                    -- trim() copies every string: only lines that need it pay for it
-                    case when suffix(_raw, chr(13)) then rtrim(_raw, chr(13)) else _raw end as _raw
-                from {relation}) as stripped
+    select _fidx, _line, _raw, _bad, _ok, case when _ok and left(ltrim(_raw), 1) = '{{' then _raw end as _j
+    from (select _fidx, _line, _raw, _bad, _bad is null and json_valid(_raw) as _ok
+          from {relation}
           where left(_raw, 1) = '{{' or trim(_raw) <> '') as lines
 ),
 fields as (
     select _fidx, _line, _raw, _j,
-        case when not _ok then 'invalid JSON' when _j is null then 'not a JSON object' end as _err,
+        case when _bad is not null then _bad when not _ok then 'invalid JSON'
+            when _j is null then 'not a JSON object' end as _err,
         json_extract_string(_j, [{scalar}]) as _f,
         json_extract(_j, [{jsons}]) as _g,
         {unmapped_expr or "null::json"} as _u
     from parsed
 )"""
         else:
-            parsed = f"""
-fields as (
-    select *, null::varchar as _err, {unmapped_expr or "null::json"} as _u from {relation}
-)"""
+            parsed = self._csv_fields(relation, unmapped_expr)
         return f"""
 with {parsed.strip()},
 s as (

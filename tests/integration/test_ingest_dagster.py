@@ -23,13 +23,19 @@ def pulse_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Pa
 
 
 def test_ingestion_assets_materialize(pulse_env: tuple[Path, Path]) -> None:
-    from orchestration.defs.ingestion import defs, raw_app_events, raw_crm, raw_helpdesk_tickets
+    from orchestration.defs.ingestion import (
+        defs,
+        raw_app_events,
+        raw_crm,
+        raw_helpdesk_tickets,
+        raw_subscriptions,
+    )
 
     _, warehouse = pulse_env
     keys = {tuple(key.path) for key in defs.resolve_asset_graph().get_all_asset_keys()}
     assert keys == {("raw", t) for t in ("app_events", "helpdesk_tickets", "crm_accounts", "crm_contacts",
-                                         "crm_activities")}  # fmt: skip
-    result = dg.materialize([raw_app_events, raw_helpdesk_tickets, raw_crm])
+                                         "crm_activities", "subscriptions")}  # fmt: skip
+    result = dg.materialize([raw_app_events, raw_helpdesk_tickets, raw_crm, raw_subscriptions])
     assert result.success
     metadata = {
         tuple(event.asset_key.path): event.materialization.metadata
@@ -42,6 +48,7 @@ def test_ingestion_assets_materialize(pulse_env: tuple[Path, Path]) -> None:
     assert metadata[("raw", "crm_accounts")]["rows_loaded"].value == 2
     assert metadata[("raw", "crm_activities")]["rows_loaded"].value == 1
     assert metadata[("raw", "helpdesk_tickets")]["rows_loaded"].value == 2
+    assert metadata[("raw", "subscriptions")]["files_loaded"].value == 0  # no billing export in this landing
     con = duckdb.connect(str(warehouse), read_only=True)  # the asset closed its connection
     try:
         assert con.execute("select count(*) from raw.loaded_files").fetchone()[0] == 6

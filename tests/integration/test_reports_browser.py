@@ -28,6 +28,8 @@ MAIN_PAGES = [
     "lifecycle",
     "lists/index",
     "lists/champions",
+    "renewals",
+    "revenue",
 ]
 
 
@@ -78,7 +80,7 @@ def test_every_page_opens_cleanly_offline(site: Path, browser) -> None:
     page.on("request", lambda request: requested.append(request.url))
     shots = _screenshot_dir()
     files = sorted(site.rglob("*.html"))
-    assert len(files) == 18  # 13, Sync, Lifecycle, and the Lists page with its two lists
+    assert len(files) == 20  # 13, Sync, Lifecycle, Renewals, Revenue, and the Lists page with its two lists
     charts_seen = 0
     for file in files:
         route = file.relative_to(site).with_suffix("").as_posix()
@@ -109,6 +111,27 @@ def test_every_page_opens_cleanly_offline(site: Path, browser) -> None:
     assert all(url.startswith("file://") for url in requested), [
         u for u in requested if not u.startswith("file")
     ]
+    page.close()
+
+
+def test_renewals_page_links_every_renewal_to_its_account(site: Path, warehouse: Path, browser) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        renewals = dict(con.execute("select account_id, account_name from marts.fct_renewals").fetchall())
+    finally:
+        con.close()
+    assert renewals
+    page = browser.new_page()
+    page.goto((site / "renewals.html").as_uri())
+    links = page.eval_on_selector_all(
+        "table a[href*='accounts/']", "links => links.map(a => [a.href, a.text])"
+    )
+    linked = {Path(unquote(urlparse(href).path)).stem: text for href, text in links}
+    assert {account: linked.get(account) for account in renewals} == renewals  # names shown as text
+    for account in renewals:
+        assert (site / "accounts" / f"{account}.html").is_file()
     page.close()
 
 

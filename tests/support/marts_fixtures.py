@@ -66,6 +66,7 @@ def build_fixture_warehouse(path: Path | str) -> Path:
         _marts(con)
         _lifecycle_and_tasks(con)
         _lists(con)
+        _revenue_marts(con)
         _raw(con)
     finally:
         con.close()
@@ -367,6 +368,82 @@ def _marts(con: duckdb.DuckDBPyConnection) -> None:
             ("app_events", "usage data", True, "volume", 2, AS_OF, AS_OF, False, None, AS_OF, 0),
             ("helpdesk", "support data", False, "latest", 35, AS_OF, AS_OF, False, None, AS_OF, 0),
         ],
+    )
+
+
+def _revenue_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """Renewals, forecast, monthly revenue and cohorts shaped like the dbt marts, from the accounts above."""
+    con.execute(
+        """
+        create table marts.fct_renewals as
+        select
+            a.account_id, a.account_name, 'sub_' || a.account_id as subscription_id,
+            'billing' as contract_source,
+            a.renewal_date, cast(date_trunc('quarter', a.renewal_date) as date) as renewal_quarter,
+            cast(a.renewal_date - h.as_of_date as bigint) as days_to_renewal,
+            a.renewal_date - h.as_of_date <= 120 as is_in_renewal_window, a.contract_value as renewal_value,
+            a.success_manager, a.tier, h.health_rank, h.health_score, h.reason as health_reason,
+            'Good' as health_rank_30d_ago, 'Good' as health_rank_90d_ago, 0.0 as health_score_change_30d,
+            0.0 as health_score_change_90d, 'stable' as health_trend_30d, 'stable' as health_trend_90d,
+            case h.health_rank when 'Good' then 'Low' when 'Poor' then 'High' else 'Average' end
+                as renewal_risk,
+            'Health ' || h.health_rank || ': ' || coalesce(h.reason, '') as risk_reason,
+            false as is_cancellation_requested, 1::bigint as open_tickets, a.csm_sentiment,
+            0.8 as renewal_probability, round(a.contract_value * 0.2, 2) as value_at_risk, h.as_of_date
+        from marts.dim_accounts as a
+        inner join marts.fct_account_health_daily as h
+            on a.account_id = h.account_id
+                and h.as_of_date = (select max(as_of_date) from marts.fct_account_health_daily)
+        where a.status <> 'Cancelled'
+        """
+    )
+    con.execute(
+        """
+        create table marts.fct_renewal_forecast as
+        select
+            q::date as quarter_start, (q + interval 3 month)::date as quarter_end,
+            q >= date '2026-01-01' as is_forecast,
+            2::bigint as renewals, 24000.0 as naive_renewal_value, 20000.0 as expected_renewal_value,
+            case when q < date '2026-01-01' then 1 end::bigint as renewed,
+            case when q < date '2026-01-01' then 12000.0 end as actual_renewed_value,
+            case when q < date '2026-01-01' then 8000.0 end as forecast_error,
+            case when q < date '2026-01-01' then 0.667 end as forecast_abs_pct_error,
+            case when q < date '2026-01-01' then 1.0 end as naive_abs_pct_error, ?::date as as_of_date
+        from generate_series(timestamp '2025-07-01', timestamp '2026-10-01', interval 3 month) as t(q)
+        """,
+        [AS_OF],
+    )
+    con.execute(
+        """
+        create table marts.fct_revenue_monthly as
+        select
+            m::date as month_start, (m + interval 1 month)::date as month_end, 5::bigint as accounts_at_start,
+            (k % 2)::bigint as churned_accounts, (k % 2) / 5.0 as logo_churn_rate, 1::bigint as new_accounts,
+            0::bigint as reactivated_accounts, (6 - k % 2)::bigint as paying_accounts,
+            1::bigint as expanded_accounts,
+            0::bigint as contracted_accounts, 5000.0 as mrr_at_start, 1000.0 as new_mrr,
+            0.0 as reactivation_mrr,
+            200.0 as expansion_mrr, 0.0 as contraction_mrr, (k % 2) * 1000.0 as churned_mrr,
+            6200.0 - (k % 2) * 1000.0 as mrr_at_end, (k % 2) * 0.2 as mrr_churn_rate,
+            1.04 - (k % 2) * 0.2 as net_revenue_retention, 1.0 - (k % 2) * 0.2 as gross_revenue_retention,
+            1::bigint as trials_ended, 1::bigint as trials_converted, 1.0 as trial_conversion_rate
+        from generate_series(0, 5) as g(k), (select timestamp '2025-09-01' + to_months(k::integer) as m)
+        """
+    )
+    con.execute(
+        """
+        create table marts.fct_cohort_retention as
+        select
+            c::date as cohort_month, k::bigint as months_since_start,
+            (c + to_months(k::integer))::date as month_start,
+            4::bigint as cohort_accounts, (4 - k // 2)::bigint as retained_accounts,
+            (4 - k // 2) / 4.0 as retention_rate,
+            400.0 as cohort_mrr, 100.0 * (4 - k // 2) as retained_mrr,
+            (4 - k // 2) / 4.0 as revenue_retention_rate
+        from generate_series(timestamp '2025-09-01', timestamp '2026-01-01', interval 1 month) as t(c),
+            generate_series(0, 3) as g(k)
+        where c + to_months(k::integer) < timestamp '2026-02-01'
+        """
     )
 
 

@@ -303,6 +303,40 @@ def crm_activities() -> list[dict[str, Any]]:
     ]
 
 
+def subscriptions() -> list[dict[str, Any]]:
+    """A trial converted to an annual contract (A000001), and a monthly line that was cancelled (A000002)."""
+    trial = {
+        "subscription_id": "sub_acme",
+        "account_id": "A000001",
+        "product": "Professional",
+        "start_date": date(2026, 1, 15),
+        "period_end_date": date(2026, 1, 29),
+        "amount": 1200.0,
+        "quantity": 10.0,
+        "billing_period": "year",
+        "status": "trialing",
+        "currency": "usd",
+        "trial_end_date": date(2026, 1, 29),
+    }
+    return [
+        trial,
+        {**trial, "start_date": date(2026, 1, 29), "period_end_date": date(2027, 1, 29), "status": "active"},
+        {
+            "subscription_id": "sub_beta",
+            "account_id": "A000002",
+            "product": "Starter",
+            "start_date": date(2026, 2, 1),
+            "end_date": date(2026, 3, 1),
+            "period_end_date": date(2026, 3, 1),
+            "mrr": 50.0,
+            "quantity": 2.0,
+            "billing_period": "1",
+            "status": "canceled",
+            "canceled_at": ts("2026-02-20 10:00:00"),
+        },
+    ]
+
+
 def loaded_files(rejected: Mapping[str, tuple[int, int]] | None = None) -> list[dict[str, Any]]:
     """One manifest row per fixture file; `rejected` maps file_id -> (rows_read, rows_rejected)."""
     files = {
@@ -344,6 +378,7 @@ def build_fixture_warehouse(path: Path) -> Path:
         insert_rows(con, "crm_accounts", crm_accounts())
         insert_rows(con, "crm_contacts", crm_contacts())
         insert_rows(con, "crm_activities", crm_activities())
+        insert_rows(con, "subscriptions", subscriptions())
         insert_rows(con, "loaded_files", loaded_files())
     finally:
         con.close()

@@ -136,7 +136,10 @@ def test_file_layout_and_csv_headers(data: tuple[Path, dict]) -> None:
         assert path.read_text().splitlines()[0] == headers[path.name.split("-")[0]], path.name
     for path in (out / "helpdesk").iterdir():
         assert path.read_text().splitlines()[0] == TICKET_HEADER
-    assert (out / "ground_truth.csv").read_text().splitlines()[0] == "account_id,archetype,churn_date"
+    truth_header = (out / "ground_truth.csv").read_text().splitlines()[0]
+    assert truth_header == "account_id,archetype,churn_date,contract_start_date"
+    billing = sorted(p.name for p in (out / "billing").iterdir())
+    assert billing == [f"subscriptions-{e}.csv" for e in exports]
     assert summary["files"] == sum(1 for p in out.rglob("*") if p.is_file())
 
 
@@ -371,3 +374,33 @@ def test_bench_generate_reports_throughput(tmp_path: Path) -> None:
     result = bench_generate(20_000, tmp_path / "bench")
     assert result["events"] > 5_000
     assert result["seconds"] > 0 and result["events_per_second"] > 0 and result["peak_rss_mb"] > 10
+
+
+def test_billing_export_agrees_with_the_crm(data: tuple[Path, dict], truth: dict) -> None:
+    """The last billing export and the last CRM export tell the same story: who pays, how much, who left."""
+    out = data[0]
+    crm = {r["App_Account_Id__c"]: r for r in _csv(out / "crm" / f"Account-{END}.csv")}
+    lines = _csv(out / "billing" / f"subscriptions-{END}.csv")
+    latest: dict[str, dict] = {}
+    for line in lines:  # one subscription per account; the newest period is its state
+        account = line["app_account_id (metadata)"]
+        if (
+            account not in latest
+            or line["Current Period Start (UTC)"] > latest[account]["Current Period Start (UTC)"]
+        ):
+            latest[account] = line
+    for account, row in crm.items():
+        line = latest.get(account)
+        if row["Status__c"] == "Free" or (line is None and row["Status__c"] == "Trial"):
+            assert line is None or line["Status"] == "trialing", account
+            continue
+        assert line is not None, account
+        if row["Status__c"] == "Cancelled":
+            assert line["Status"] == "canceled" and line["Ended At (UTC)"][:10] == row["Cancellation_Date__c"]
+            assert truth[account]["churn_date"] == row["Cancellation_Date__c"]
+        elif row["Status__c"] == "Paying":
+            assert line["Status"] == "active" and line["Ended At (UTC)"] == ""
+            value = float(line["Amount"]) * int(line["Quantity"])
+            assert abs(value - float(row["Contract_Value__c"])) < 0.01, account
+            assert int(line["Quantity"]) == int(row["Licenses__c"])
+            assert line["Current Period End (UTC)"][:10] == row["Renewal_Date__c"], account

@@ -73,6 +73,7 @@ def test_clean_fixtures_load_into_every_raw_table(tmp_path: Path) -> None:
     counts = {t: _query(warehouse, f"select count(*) from raw.{t}")[0][0] for t in RAW_TABLES}
     assert counts == {
         "app_events": 6, "helpdesk_tickets": 2, "crm_accounts": 2, "crm_contacts": 1, "crm_activities": 1,
+        "subscriptions": 0,
     }  # fmt: skip
     events = {row[0]: row for row in _query(
         warehouse,
@@ -426,7 +427,7 @@ def test_committed_mappings_are_valid_and_cover_every_format() -> None:
     names = {m.name for m in load_mappings()}
     assert names == {
         "segment", "totango_sdr", "zendesk", "salesforce_account", "salesforce_contact", "salesforce_task",
-        "sparkify", "bpi2013",
+        "sparkify", "bpi2013", "stripe_subscriptions", "churnsim_subscription", "churnsim_event",
     }  # fmt: skip
 
 

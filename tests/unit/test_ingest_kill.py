@@ -2,9 +2,11 @@
 ends in exactly the state of a load that was never interrupted.
 
 The landing folder is generated (~200 small files, so the loader stages them in batches of up to 64, plus
-the bad-input fixture for rejects). The kill points are seeded and spread over the files: the child is
-killed a few random milliseconds after its progress bar reaches a file, so kills fall while files are read
-and staged, while a batch's rows are inserted and between commits, whatever the machine's speed.
+the bad-input fixture for rejects, plus one gzip file larger than the readers' block, so kills also fall
+while a file is streamed and staged in several chunks). The kill points are seeded and spread over the
+files: the child is killed a few random milliseconds after its progress bar reaches a file, so kills fall
+while files are read and staged, while a batch's rows are inserted and between commits, whatever the
+machine's speed.
 """
 
 from __future__ import annotations
@@ -143,7 +145,29 @@ def landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
         cwd=PROJECT_ROOT, check=True, capture_output=True, timeout=DEADLINE_SECONDS,
     )  # fmt: skip
     shutil.copytree(FIXTURES / "bad", root, dirs_exist_ok=True)  # rejects and a truncated gzip too
+    _big_gzip(root / "app_events" / "segment-2026-09-15-big.jsonl.gz")
     return root
+
+
+def _big_gzip(path: Path) -> None:
+    """One Segment file of more than one read block (readers.BLOCK_BYTES) once decompressed."""
+    import gzip
+    import json
+
+    from orchestration.ingest.readers import BLOCK_BYTES
+
+    lines, size, number = [], 0, 0
+    while size <= BLOCK_BYTES * 1.3:
+        number += 1
+        line = json.dumps({
+            "type": "track", "messageId": f"big-{number}",
+            "timestamp": f"2026-09-15T{number % 24:02d}:00:00Z",
+            "userId": f"U{number % 97:06d}", "event": "Report Viewed", "context": {"groupId": "A000001"},
+            "properties": {"module": "Reports", "note": "x" * (number % 200)},
+        })  # fmt: skip
+        lines.append(line)
+        size += len(line) + 1
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode(), compresslevel=1))
 
 
 def test_sigkill_at_random_points_leaves_whole_files_and_the_rerun_equals_a_clean_load(

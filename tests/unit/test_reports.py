@@ -34,6 +34,8 @@ def test_every_page_renders(site) -> None:
         "index.html",
         "health.html",
         "data-quality.html",
+        "renewals.html",
+        "revenue.html",
         "accounts/index.html",
         "managers/index.html",
         "sync.html",
@@ -159,7 +161,7 @@ def test_broken_sql_block_names_page_and_block_and_rest_renders(warehouse: Path,
     assert "no_such_table" in result.errors[0].message
     error_page = (site_dir / "health.html").read_text()
     assert "This page failed to render" in error_page and "<code>attention</code>" in error_page
-    assert len(result.pages) == 18  # everything else still rendered
+    assert len(result.pages) == 20  # everything else still rendered
     assert "Rank distribution" in (site_dir / "index.html").read_text()
 
     completed = subprocess.run(
@@ -183,7 +185,7 @@ def test_broken_sql_block_names_page_and_block_and_rest_renders(warehouse: Path,
     )
     assert completed.returncode == 1
     assert "reports/health.md, block `attention`" in completed.stderr
-    assert "Pages: 18" in completed.stdout
+    assert "Pages: 20" in completed.stdout
 
 
 def test_broken_block_in_a_template_fails_each_instance_once_reported(
@@ -255,7 +257,7 @@ def test_bench_reports(warehouse: Path, tmp_path: Path) -> None:
     from orchestration.bench.reports import bench_reports
 
     result = bench_reports(warehouse, tmp_path / "site")
-    assert result["pages"] == 18 and result["seconds"] > 0 and result["failed_pages"] == 0
+    assert result["pages"] == 20 and result["seconds"] > 0 and result["failed_pages"] == 0
 
 
 def test_parallel_build_matches_serial_build(
@@ -292,7 +294,7 @@ def test_parallel_build_matches_serial_build(
     parallel = build_site(warehouse, tmp_path / "parallel", pages, workers=2, now=now)
     assert pools == [2]
 
-    assert parallel.pages == serial.pages and len(serial.pages) == 18
+    assert parallel.pages == serial.pages and len(serial.pages) == 20
     assert parallel.errors == serial.errors
     assert [(e.page, e.block) for e in parallel.errors] == [("health", "attention")]
     assert parallel.broken_links == serial.broken_links

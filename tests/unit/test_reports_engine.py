@@ -250,7 +250,7 @@ def test_worker_state_lives_only_in_worker_processes(
 
     monkeypatch.setattr(build, "MIN_PAGES_PER_WORKER", 1)
     result = build_site(warehouse, tmp_path / "site", PAGES, workers=2)
-    assert result.errors == [] and len(result.pages) == 16
+    assert result.errors == [] and len(result.pages) == 20
     assert WorkerProcess.renderer is None  # the building process never holds a worker's renderer
     with pytest.raises(RuntimeError):
         WorkerProcess.start(None, {})  # type: ignore[arg-type]

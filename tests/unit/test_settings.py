@@ -82,3 +82,18 @@ def test_python_m_orchestration_cli_is_pulse() -> None:
     )
     assert completed.stdout.startswith("Usage: pulse run [OPTIONS]")
     assert "--verbose" in completed.stdout
+
+
+def test_ingestion_memory_and_lock_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("PULSE_DUCKDB_MEMORY_LIMIT", "PULSE_DUCKDB_TEMP_DIR", "PULSE_LOCK_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    warehouse = tmp_path / "w.duckdb"
+    assert settings.duckdb_memory_limit() == "512MB"
+    assert settings.duckdb_temp_directory(warehouse) == tmp_path / "w.duckdb.tmp"  # where DuckDB spills
+    assert settings.lock_timeout() == 600.0
+    monkeypatch.setenv("PULSE_DUCKDB_MEMORY_LIMIT", "2GB")
+    monkeypatch.setenv("PULSE_DUCKDB_TEMP_DIR", str(tmp_path / "spill"))
+    monkeypatch.setenv("PULSE_LOCK_TIMEOUT", "5")
+    assert settings.duckdb_memory_limit() == "2GB"
+    assert settings.duckdb_temp_directory(warehouse) == tmp_path / "spill"
+    assert settings.lock_timeout() == 5.0

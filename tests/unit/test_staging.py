@@ -72,7 +72,7 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
 def test_build_passes_with_only_the_expected_warning(built: tuple[duckdb.DuckDBPyConnection, Any]) -> None:
     _, result = built
     statuses = {name: r["status"] for name, r in result.items()}
-    assert sum(1 for s in statuses.values() if s == "success") == 7  # the seven views
+    assert sum(1 for s in statuses.values() if s == "success") == 9  # the nine views
     warned = sorted(name for name, status in statuses.items() if status == "warn")
     assert warned == [
         "accepted_values_stg_helpdesk__tickets_status__new__open__pending__hold__solved__closed__resolved"
@@ -97,8 +97,28 @@ def test_staging_objects_are_views_in_staging_schema(built: tuple[duckdb.DuckDBP
         "stg_helpdesk__tickets",
         "stg_crm__accounts",
         "stg_crm__contacts",
+        "stg_crm__contact_versions",
         "stg_crm__activities",
+        "stg_billing__subscriptions",
     }
+
+
+def test_subscription_versions_chain_and_carry_mrr(built: tuple[duckdb.DuckDBPyConnection, Any]) -> None:
+    con, _ = built
+    lines = rows(
+        con,
+        "select subscription_id, valid_from, valid_to, is_trial, mrr, billing_period_months "
+        "from staging.stg_billing__subscriptions order by subscription_id, valid_from",
+    )
+    assert [(r["subscription_id"], str(r["valid_from"]), str(r["valid_to"])) for r in lines] == [
+        ("sub_acme", "2026-01-15", "2026-01-29"),  # the trial runs until the next version starts
+        ("sub_acme", "2026-01-29", "None"),  # the contract runs
+        ("sub_beta", "2026-02-01", "2026-03-01"),
+    ]
+    # an annual charge per seat: 1200 x 10 seats / 12 months; a stated MRR as it is
+    assert [(r["is_trial"], r["mrr"], r["billing_period_months"]) for r in lines] == [
+        (True, 1000.0, 12), (False, 1000.0, 12), (False, 50.0, 1),
+    ]  # fmt: skip
 
 
 def test_ticket_versions_collapse_to_one_row(built: tuple[duckdb.DuckDBPyConnection, Any]) -> None:

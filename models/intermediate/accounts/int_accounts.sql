@@ -1,6 +1,7 @@
 -- One row per account (app account id, or the CRM id for CRM-only accounts such as parent companies):
 -- current CRM attributes, parent, and the creation date the daily spine starts from
--- (the earlier of the CRM creation date and the first event).
+-- (the earlier of the CRM creation date and the first event). When the CRM says nothing about an account's
+-- status or cancellation date, they come from its subscription history (int_account_billing_status).
 
 with
 
@@ -83,6 +84,12 @@ first_usage as (
 
 ),
 
+billing as (
+
+    select * from {{ ref('int_account_billing_status') }}
+
+),
+
 account_ids as (
 
     select account_id from crm_current
@@ -91,6 +98,8 @@ account_ids as (
     select account_id from app_accounts
     union
     select account_id from first_usage
+    union
+    select account_id from billing
 
 ),
 
@@ -101,13 +110,19 @@ final as (
         crm.crm_account_id,
         coalesce(crm.account_name, app.account_name, account_ids.account_id) as account_name,
         coalesce(parent.account_id, crm.parent_crm_account_id) as parent_account_id,
-        crm.status,
+        coalesce(crm.status, billing.billing_status) as status,
         crm.tier,
         crm.contract_value,
         crm.licenses,
         crm.contract_start_date,
         crm.renewal_date,
-        crm.cancellation_date,
+        coalesce(
+            crm.cancellation_date,
+            case
+                when coalesce(crm.status, billing.billing_status) = 'Cancelled'
+                    then billing.billing_cancellation_date
+            end
+        ) as cancellation_date,
         crm.success_manager,
         crm.company_size,
         crm.industry,
@@ -118,7 +133,8 @@ final as (
         crm.risk_status,
         crm.csm_sentiment,
         case
-            when created.crm_created_date is null then coalesce(activity.first_activity_date, app.first_seen_date)
+            when created.crm_created_date is null
+                then coalesce(activity.first_activity_date, app.first_seen_date, billing.first_line_date)
             when activity.first_activity_date is null then created.crm_created_date
             when activity.first_activity_date < created.crm_created_date then activity.first_activity_date
             else created.crm_created_date
@@ -141,6 +157,9 @@ final as (
 
     left join first_usage as activity
         on account_ids.account_id = activity.account_id
+
+    left join billing
+        on account_ids.account_id = billing.account_id
 
     left join crm_current as parent
         on

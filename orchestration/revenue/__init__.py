@@ -1,0 +1,1 @@
+"""Renewals and revenue: validation of their configuration (seeds/renewal_risk_classes.csv)."""
