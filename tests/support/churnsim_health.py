@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tests.support.churnsim import land_churnsim
 
     args = list(sys.argv[1:] if argv is None else argv)
-    root = Path(args[0]) if args else Path(tempfile.mkdtemp(prefix="churnsim-health-"))
+    root = (Path(args[0]) if args else Path(tempfile.mkdtemp(prefix="churnsim-health-"))).resolve()
     root.mkdir(parents=True, exist_ok=True)
     project = project_with_churnsim_activities(root)
     landing, warehouse = root / "landing", root / "warehouse.duckdb"
