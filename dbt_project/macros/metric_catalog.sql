@@ -1,7 +1,9 @@
 {#-
     metric_catalog(): the account metrics declared in the catalog, the columns of int_account_metrics_daily in
     models/intermediate/metrics/_int_metrics__models.yml, in their order. Each is a dict: name, data_type,
-    kind ('number' or 'text'), description, unit, measures, source, model, mart (true unless declared false).
+    kind ('number' or 'text'), description, unit, measures, source, model, mart (true unless declared false),
+    and for activity metrics (model int_account_activity_metrics_daily) activity, window, measure, of,
+    numerator, denominator.
     The catalog is read from the parsed project (graph), so it is empty while dbt parses (execute is false):
     refs must not depend on it. dbt unit tests have no graph: a unit test of a model that reads the catalog
     declares the metrics it needs with `overrides: macros: {metric_catalog: [...]}`.
@@ -37,6 +39,12 @@
             'source': meta.get('source'),
             'model': meta.get('model'),
             'mart': meta.get('mart', true),
+            'activity': meta.get('activity'),
+            'window': meta.get('window'),
+            'measure': meta.get('measure'),
+            'of': meta.get('of', 'count'),
+            'numerator': meta.get('numerator'),
+            'denominator': meta.get('denominator'),
         }) -%}
     {%- endfor -%}
     {{ return(metrics) }}
@@ -86,3 +94,70 @@
     {{ return(sources) }}
 {%- endmacro %}
 
+
+{#-
+    activity_catalog(): the named activities of the metric catalog (config.meta.activities of
+    int_account_metrics_daily in _int_metrics__models.yml), a dict name -> filter {event, module, property}:
+    an event is in the activity when every filter given holds (event: an event name or a list of them;
+    module: a module or a list; property: {key: value or list of values} on the event's properties). The
+    activity `all` (every event) is built in. Empty while dbt parses; unit tests override this macro.
+-#}
+{% macro activity_catalog(catalog_model='int_account_metrics_daily') -%}
+    {%- if not execute -%}
+        {{ return({}) }}
+    {%- endif -%}
+    {%- set nodes = graph.nodes.values()
+        | selectattr('resource_type', 'equalto', 'model')
+        | selectattr('name', 'equalto', catalog_model)
+        | list -%}
+    {%- if nodes | length != 1 -%}
+        {{ exceptions.raise_compiler_error('metric catalog: model ' ~ catalog_model ~ ' not found') }}
+    {%- endif -%}
+    {%- set meta = nodes[0].config.meta if nodes[0].config and nodes[0].config.meta else nodes[0].meta -%}
+    {{ return(meta.get('activities') or {}) }}
+{%- endmacro %}
+
+
+{#- A SQL list of quoted text values: a single value or a list. -#}
+{% macro activity_sql_values(values) -%}
+    {%- set items = [values] if values is string else values -%}
+    {%- for item in items -%}
+        '{{ item | replace("'", "''") }}'{% if not loop.last %}, {% endif %}
+    {%- endfor -%}
+{%- endmacro %}
+
+
+{#- The condition an event (columns activity, module, properties) meets to be in the named activity. -#}
+{% macro activity_filter(definition) -%}
+    {%- set conditions = [] -%}
+    {%- if definition.get('event') -%}
+        {%- do conditions.append('activity in (' ~ activity_sql_values(definition['event']) ~ ')') -%}
+    {%- endif -%}
+    {%- if definition.get('module') -%}
+        {%- do conditions.append('module in (' ~ activity_sql_values(definition['module']) ~ ')') -%}
+    {%- endif -%}
+    {%- for key, values in (definition.get('property') or {}).items() -%}
+        {%- do conditions.append(
+            pulse_json_extract_string('properties', key) ~ ' in (' ~ activity_sql_values(values) ~ ')'
+        ) -%}
+    {%- endfor -%}
+    {{ conditions | join(' and ') if conditions else 'true' }}
+{%- endmacro %}
+
+
+{#- A sum over the rows `first` to `last` days before as_of_date (0 = as_of_date) of one account's dense days. -#}
+{% macro activity_window_sum(column, first, last) -%}
+    sum({{ column }}) over (
+        partition by account_id order by as_of_date rows between {{ first }} preceding and
+        {{ 'current row' if last == 0 else last ~ ' preceding' }}
+    )
+{%- endmacro %}
+
+
+{#- The daily column of an activity that a window sums: actions (count), minutes, or 1 on an active day. -#}
+{% macro activity_base_column(activity, base) -%}
+    {%- if base == 'count' -%}a_{{ activity }}
+    {%- elif base == 'minutes' -%}m_{{ activity }}
+    {%- else -%}case when a_{{ activity }} > 0 then 1 else 0 end
+    {%- endif -%}
+{%- endmacro %}

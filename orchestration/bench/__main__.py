@@ -67,6 +67,7 @@ def _stages(size: str, root: Path) -> list[tuple[str, dict]]:
         generate,
         ("ingest", {"landing_dir": str(landing), "warehouse_path": str(warehouse)}),
         ("health", {"warehouse_path": str(warehouse)}),
+        ("predictive", {"warehouse_path": str(warehouse)}),
         ("reports", {"warehouse_path": str(warehouse), "out_dir": str(root / f"site-{size}")}),
         ("peer_pandas", {"landing_dir": str(landing)}),
         ("peer_duckdb", {"landing_dir": str(landing)}),
@@ -203,6 +204,13 @@ def _print_row(size: str, stage: str, result: dict) -> None:
         )
     if stage == "reports":
         notes = f"{result['pages']} pages, {result['failed_pages']} failed"
+    if stage == "predictive":
+        seconds, peak = result["risk_score_seconds"], result["risk_peak_rss_mb"]
+        notes = (
+            f"churn risk score ({result['risk_scored_rows']:,} account-days, AUC {result['risk_auc']}); "
+            f"activity metrics rebuilt in {result['activity_metrics_seconds']} s "
+            f"({result['activity_metrics_peak_rss_mb']} MB)"
+        )
     if stage == "sync":
         notes = (
             f"{result['records']:,} changed records to Salesforce (200 a request); HubSpot "

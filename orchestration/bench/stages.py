@@ -31,6 +31,10 @@ def run_stage(stage: str, **kwargs: Any) -> dict:
         from orchestration.bench.health import bench_health
 
         return bench_health(kwargs["warehouse_path"])
+    if stage == "predictive":
+        from orchestration.bench.predictive import bench_predictive
+
+        return bench_predictive(kwargs["warehouse_path"])
     if stage == "reports":
         from orchestration.bench.reports import bench_reports
 

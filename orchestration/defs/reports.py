@@ -12,6 +12,7 @@ MART_KEYS = [
     dg.AssetKey(["marts", "fct_account_usage_daily"]),
     dg.AssetKey(["marts", "fct_tickets"]),
     dg.AssetKey(["marts", "dim_data_sources"]),
+    dg.AssetKey(["marts", "fct_account_churn_risk_daily"]),
     dg.AssetKey(["marts", "fct_renewals"]),
     dg.AssetKey(["marts", "fct_renewal_forecast"]),
     dg.AssetKey(["marts", "fct_revenue_monthly"]),

@@ -60,6 +60,22 @@ CATALOGS = {
     ),
 }
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# Activity metrics: the model computing them, their windows, measures and named-activity filters.
+ACTIVITY_MODEL = "int_account_activity_metrics_daily"
+WINDOWS = (7, 14, 28, 30, 90)
+ACTIVITY_MEASURES = (
+    "count",
+    "active_days",
+    "distinct_users",
+    "minutes",
+    "per_active_user",
+    "share",
+    "change",
+    "ratio",
+)
+CHANGE_OF = ("count", "active_days", "minutes", "distinct_users")
+ACTIVITY_FILTERS = ("event", "module", "property", "description")
+ALL_ACTIVITIES = "all"
 
 
 class CatalogError(ValueError):
@@ -77,6 +93,13 @@ class Metric:
     unit: str | None = None
     mart: bool = True
     data_tests: tuple = ()
+    # activity metrics (model int_account_activity_metrics_daily)
+    activity: str | None = None
+    window: int | None = None
+    measure: str | None = None
+    of: str | None = None
+    numerator: str | None = None
+    denominator: str | None = None
     catalog: str = "account"
 
     @property
@@ -85,14 +108,83 @@ class Metric:
         return DATA_TYPES[self.data_type]
 
 
-def _catalog_columns(root: Path, catalog: str = "account") -> list[dict]:
+def _catalog_model(root: Path, catalog: str = "account") -> dict:
     file, model_name, _keys = CATALOGS[catalog]
     path = root / file
     spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     for model in spec.get("models", []):
         if model.get("name") == model_name:
-            return model.get("columns", [])
+            return model
     raise CatalogError(f"{path}: model {model_name} is missing")
+
+
+def _catalog_columns(root: Path, catalog: str = "account") -> list[dict]:
+    return _catalog_model(root, catalog).get("columns", [])
+
+
+def load_activities(root: Path | str = PROJECT_ROOT) -> dict[str, dict]:
+    """The named activities (config.meta.activities of the catalog model): name -> filter; `all` is built
+    in."""
+    root = Path(root)
+    model = _catalog_model(root)
+    meta = (model.get("config") or {}).get("meta") or model.get("meta") or {}
+    activities = meta.get("activities") or {}
+    path = root / CATALOG_FILE
+    if not isinstance(activities, dict):
+        raise CatalogError(f"{path}: config.meta.activities must be a mapping of activity name -> filter")
+    for name, definition in activities.items():
+        where = f"{path}: activity {name}"
+        if not isinstance(name, str) or not _NAME.match(name) or "__" in name or name == ALL_ACTIVITIES:
+            raise CatalogError(
+                f"{where}: the name must be lowercase (a-z, 0-9, single _), not '{ALL_ACTIVITIES}'"
+            )
+        if not isinstance(definition, dict) or not definition:
+            raise CatalogError(f"{where}: needs a filter; allowed keys: event, module, property")
+        unknown = sorted(set(definition) - set(ACTIVITY_FILTERS))
+        if unknown:
+            raise CatalogError(
+                f"{where}: unknown filter {', '.join(unknown)}; allowed: {', '.join(ACTIVITY_FILTERS)}"
+            )
+        for key in ("event", "module"):
+            value = definition.get(key)
+            if value is not None and not (
+                isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+            ):
+                raise CatalogError(f"{where}: {key} must be a name or a list of names")
+        prop = definition.get("property")
+        if prop is not None and (
+            not isinstance(prop, dict) or not all(re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", str(k)) for k in prop)
+        ):
+            raise CatalogError(
+                f"{where}: property must be a mapping of property key -> value or list of values"
+            )
+    return activities
+
+
+def _activity_fields(meta: dict, where: str, activities: dict[str, dict]) -> dict:
+    """Validate an activity metric's meta; return its activity fields."""
+    measure = meta.get("measure")
+    if measure not in ACTIVITY_MEASURES:
+        raise CatalogError(
+            f"{where}: measure {measure!r} is not allowed; allowed: {', '.join(ACTIVITY_MEASURES)}"
+        )
+    if measure == "ratio":
+        if not meta.get("numerator") or not meta.get("denominator"):
+            raise CatalogError(f"{where}: a ratio needs numerator and denominator (two activity metrics)")
+        return {"measure": measure, "numerator": meta["numerator"], "denominator": meta["denominator"]}
+    activity = meta.get("activity")
+    if activity != ALL_ACTIVITIES and activity not in activities:
+        allowed = ", ".join([ALL_ACTIVITIES, *activities])
+        raise CatalogError(f"{where}: activity {activity!r} is not declared; allowed: {allowed}")
+    window = meta.get("window")
+    if window not in WINDOWS:
+        raise CatalogError(
+            f"{where}: window {window!r} is not allowed; allowed: {', '.join(map(str, WINDOWS))}"
+        )
+    of = meta.get("of", "count") if measure == "change" else None
+    if measure == "change" and of not in CHANGE_OF:
+        raise CatalogError(f"{where}: of {of!r} is not allowed; allowed: {', '.join(CHANGE_OF)}")
+    return {"measure": measure, "activity": activity, "window": window, "of": of}
 
 
 def load_catalog(root: Path | str = PROJECT_ROOT, catalog: str = "account") -> dict[str, Metric]:
@@ -103,6 +195,7 @@ def load_catalog(root: Path | str = PROJECT_ROOT, catalog: str = "account") -> d
     file, _model, keys = CATALOGS[catalog]
     path = root / file
     metrics: dict[str, Metric] = {}
+    activities = load_activities(root) if catalog == "account" else {}
     for column in _catalog_columns(root, catalog):
         name = column.get("name", "")
         if name in keys:
@@ -128,6 +221,11 @@ def load_catalog(root: Path | str = PROJECT_ROOT, catalog: str = "account") -> d
             )
         if not meta.get("model") or not column.get("description"):
             raise CatalogError(f"{where}: needs a description and config.meta.model (the model computing it)")
+        activity_fields = {}
+        if meta["model"] == ACTIVITY_MODEL:
+            if data_type != "double":
+                raise CatalogError(f"{where}: activity metrics have data_type double")
+            activity_fields = _activity_fields(meta, where, activities)
         metrics[name] = Metric(
             name=name,
             data_type=data_type,
@@ -138,8 +236,18 @@ def load_catalog(root: Path | str = PROJECT_ROOT, catalog: str = "account") -> d
             unit=meta.get("unit"),
             mart=meta.get("mart", True) is not False,
             data_tests=tuple(column.get("data_tests") or ()),
+            **activity_fields,
             catalog=catalog,
         )
+    for metric in metrics.values():
+        if metric.measure == "ratio":
+            for operand in (metric.numerator, metric.denominator):
+                other = metrics.get(operand)
+                if other is None or other.model != ACTIVITY_MODEL or other.measure == "ratio":
+                    raise CatalogError(
+                        f"{path}: metric {metric.name}: ratio operand {operand!r} must be an activity metric "
+                        "(not a ratio) of the catalog"
+                    )
     return metrics
 
 

@@ -26,7 +26,15 @@ def test_bench_prints_throughput_and_memory_per_stage(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     table = completed.stdout.split("size         stage")[1].split("\n\n")[0].splitlines()
     stages = {line.split()[1]: line.split() for line in table if line.startswith("30000")}
-    assert set(stages) == {"generate", "ingest", "health", "reports", "peer_pandas", "peer_duckdb"}
+    assert set(stages) == {
+        "generate",
+        "ingest",
+        "health",
+        "predictive",
+        "reports",
+        "peer_pandas",
+        "peer_duckdb",
+    }
     for stage, columns in stages.items():
         assert float(columns[2]) > 0, stage  # seconds
     assert float(stages["generate"][3]) > 0 and float(stages["ingest"][3]) > 0  # events or rows per second

@@ -125,3 +125,11 @@ def test_the_code_location_loads_without_dbt_on_path() -> None:
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert completed.stdout.strip() == str(Path(sys.executable).parent / "dbt")
+
+
+def test_the_churn_risk_score_runs_after_the_dbt_build_and_before_the_site(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    risk = dg.AssetKey(["marts", "fct_account_churn_risk_daily"])
+    assert dg.AssetKey(["intermediate", "int_account_metrics_daily"]) in graph.get(risk).parent_keys
+    assert dg.AssetKey(["marts", "fct_account_health_daily"]) in graph.get(risk).parent_keys
+    assert risk in graph.get(dg.AssetKey("report_site")).parent_keys

@@ -321,6 +321,38 @@ def _marts(con: duckdb.DuckDBPyConnection) -> None:
                 )
             )
     con.executemany("insert into marts.fct_tickets values (?, ?, ?, ?, ?, ?, ?, ?, ?)", tickets)
+    # The churn risk score (written by the Dagster asset marts/fct_account_churn_risk_daily, not dbt).
+    con.execute(
+        """
+        create table marts.fct_account_churn_risk_daily (
+            account_id varchar, as_of_date date, churn_probability double, risk_decile integer,
+            reason_1_metric varchar, reason_1_value varchar, reason_1_contribution double,
+            reason_2_metric varchar, reason_2_value varchar, reason_2_contribution double,
+            reason_3_metric varchar, reason_3_value varchar, reason_3_contribution double
+        )
+        """
+    )
+    risk_rows = [
+        (
+            account_id,
+            AS_OF,
+            number / 10,
+            2 * number - 1,
+            "active_days_30d",
+            str(10 - number),
+            0.05 * number,
+            "risk_status" if number % 2 else None,
+            "At Risk" if number % 2 else None,
+            0.01 if number % 2 else None,
+            None,
+            None,
+            None,
+        )
+        for number, (account_id, *_rest) in enumerate(ACCOUNTS[:5], start=1)
+    ]
+    con.executemany(
+        f"insert into marts.fct_account_churn_risk_daily values ({', '.join(['?'] * 13)})", risk_rows
+    )
     con.execute(
         """
         create table marts.dim_data_sources (

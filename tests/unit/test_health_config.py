@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from pathlib import Path
 
@@ -254,8 +255,13 @@ def test_mart_metric_columns_are_generated_from_the_catalog() -> None:
     start = names.index(generated[0])
     assert names[start : start + len(generated)] == generated
     # Declared mart: false: industry (it is on dim_accounts) and the smart lists' metrics (the health mart's
-    # columns stay as they were); every other metric is a mart column.
-    assert set(load_catalog()) - set(generated) == {
+    # columns stay as they were), and the activity metrics; every other metric is a mart column.
+    catalog = load_catalog()
+    activity = {
+        name for name, metric in catalog.items() if metric.model == "int_account_activity_metrics_daily"
+    }
+    assert len(activity) == 24
+    assert set(catalog) - set(generated) == {
         "industry",
         "active_days_since_creation",
         "days_since_paying",
@@ -263,6 +269,7 @@ def test_mart_metric_columns_are_generated_from_the_catalog() -> None:
         "days_since_contract_start",
         "days_since_key_module_first_use",
         "latest_key_module_first_used",
+        *activity,
     }
 
 
@@ -279,7 +286,7 @@ def test_a_stale_mart_block_is_rewritten(tmp_path: Path) -> None:
 
 def test_catalog_declares_every_metric_once() -> None:
     catalog = load_catalog()
-    assert len(catalog) == 40  # 34 for health, 5 added for smart lists, 1 for the lifecycle
+    assert len(catalog) == 64  # 34 for health, 5 added for smart lists, 1 for the lifecycle, 24 activity
     assert catalog["active_days_14d"].kind == "number" and catalog["active_days_14d"].unit == "days"
     assert catalog["risk_status"].kind == "text" and catalog["risk_status"].sources == ("crm",)
     assert catalog["license_utilization"].sources == ("app_events", "crm")
@@ -313,3 +320,44 @@ def test_operators_follow_the_metric_kind() -> None:
     assert "in" in operators_for(catalog["tier"]) and "<" not in operators_for(catalog["tier"])
     assert "change_in_lt" in operators_for(catalog["change_in_actions_14d"])
     assert "change_in_lt" not in operators_for(catalog["actions_per_day_14d"])
+
+
+def test_activity_metric_declarations_are_validated(tmp_path: Path) -> None:
+    from orchestration.metrics.catalog import CatalogError
+
+    catalog = load_catalog()
+    assert catalog["reports_share_28d"].activity == "reports" and catalog["reports_share_28d"].window == 28
+    assert catalog["change_in_active_users_28d"].of == "distinct_users"
+    assert catalog["reports_user_share_28d"].numerator == "reports_users_28d"
+    source = (PROJECT_ROOT / "models/intermediate/metrics/_int_metrics__models.yml").read_text()
+    for old, new, problem in [
+        (
+            "activity: reports, window: 28, measure: share",
+            "activity: reportz, window: 28, measure: share",
+            "activity 'reportz' is not declared",
+        ),
+        (
+            "activity: reports, window: 28, measure: share",
+            "activity: reports, window: 21, measure: share",
+            "window 21 is not allowed; allowed: 7, 14, 28, 30, 90",
+        ),
+        (
+            "activity: reports, window: 28, measure: share",
+            "activity: reports, window: 28, measure: mean",
+            "measure 'mean' is not allowed",
+        ),
+        ("numerator: reports_users_28d", "numerator: open_tickets", "ratio operand 'open_tickets'"),
+        (
+            "report_exports: {event: Report Exported}",
+            "report_exports: {events: Report Exported}",
+            "unknown filter events",
+        ),
+    ]:
+        folder = tmp_path / problem.split()[0]
+        (folder / "models/intermediate/metrics").mkdir(parents=True)
+        assert old in source
+        (folder / "models/intermediate/metrics/_int_metrics__models.yml").write_text(
+            source.replace(old, new, 1)
+        )
+        with pytest.raises(CatalogError, match=re.escape(problem)):
+            load_catalog(folder)

@@ -8,6 +8,7 @@
     'int_account_activity_daily': 'activity',
     'int_account_crm_daily': 'crm',
     'int_account_support_daily': 'support',
+    'int_account_activity_metrics_daily': 'activity_metrics',
     'int_account_module_adoption_daily': 'adoption',
 } %}
 
@@ -39,6 +40,12 @@ crm as (
 support as (
 
     select * from {{ ref('int_account_support_daily') }}
+
+),
+
+activity_metrics as (
+
+    select * from {{ ref('int_account_activity_metrics_daily') }}
 
 ),
 
@@ -97,6 +104,11 @@ joined as (
         on
             days.account_id = support.account_id
             and days.as_of_date = support.as_of_date
+
+    left join activity_metrics
+        on
+            days.account_id = activity_metrics.account_id
+            and days.as_of_date = activity_metrics.as_of_date
 
     left join adoption
         on

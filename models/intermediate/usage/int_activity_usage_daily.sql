@@ -1,0 +1,129 @@
+-- Daily rollup per account, user, named activity and day: the activity metrics of the catalog
+-- (int_account_activity_metrics_daily) are windows over it. The named activities are the catalog's
+-- (config.meta.activities in models/intermediate/metrics/_int_metrics__models.yml): an event counts in every
+-- activity whose filter (event name, module, property) it meets.
+-- Incremental like int_usage_daily: vars min_date / max_date rebuild that range, else the last few days, and
+-- always the days touched by events loaded since the last build. When the activity definitions change
+-- (definitions_version, a hash of them) the rows of the old definitions are deleted (pre-hook) and every
+-- day is rebuilt.
+{%- set activities = activity_catalog() %}
+{%- set definitions_version = local_md5(tojson(activities, sort_keys=true)) %}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['account_id', 'user_id', 'activity', 'activity_date'],
+        on_schema_change='append_new_columns',
+        pre_hook="{% if is_incremental() %}delete from {{ this }} where definitions_version <> '"
+            ~ definitions_version ~ "'{% endif %}",
+    )
+}}
+
+{%- set min_date = var('min_date', none) -%}
+{%- set max_date = var('max_date', none) -%}
+{%- set lookback_days = var('usage_lookback_days', 3) %}
+
+{#- Definitions changed since the last build (the pre-hook emptied the table), or nothing built yet: every
+    day is rebuilt. -#}
+{%- set rebuild_all = false %}
+{%- if execute and is_incremental() %}
+    {%- set built = run_query(
+        "select count(*) filter (where definitions_version <> '" ~ definitions_version ~ "') as changed, "
+        ~ "count(*) as total from " ~ this
+    ) %}
+    {%- set rebuild_all = built.columns[0].values()[0] > 0 or built.columns[1].values()[0] == 0 %}
+{%- endif %}
+
+with
+
+events as (
+
+    select
+        account_id,
+        coalesce(user_id, '(unknown)') as user_id,
+        activity,
+        module,
+        properties,
+        event_date as activity_date,
+        duration_seconds,
+        loaded_at
+
+    from {{ ref('stg_app__events') }}
+
+    where
+        account_id is not null
+        and (
+            {% if is_incremental() and not rebuild_all %}
+                {% if min_date and max_date %}
+                    event_date between cast('{{ min_date }}' as date) and cast('{{ max_date }}' as date)
+                {% else %}
+                    event_date >= (
+                        select {{ dbt.dateadd('day', -lookback_days, 'max(built.activity_date)') }}
+                        from {{ this }} as built
+                    )
+                {% endif %}
+                or event_date in (
+                    select distinct late.event_date
+                    from {{ ref('stg_app__events') }} as late
+                    where late.loaded_at > (select max(built.last_loaded_at) from {{ this }} as built)
+                )
+            {% else %}
+                true
+            {% endif %}
+        )
+
+),
+
+matched as (
+    {%- for name, definition in activities.items() %}
+
+        select
+            account_id,
+            user_id,
+            '{{ name }}' as activity,
+            activity_date,
+            duration_seconds,
+            loaded_at
+
+        from events
+
+        where {{ activity_filter(definition) }}
+        {% if not loop.last %}
+            union all
+        {%- endif %}
+    {%- else %}
+
+        select
+            account_id,
+            user_id,
+            cast(null as {{ dbt.type_string() }}) as activity,
+            activity_date,
+            duration_seconds,
+            loaded_at
+
+        from events
+
+        where false
+    {%- endfor %}
+
+),
+
+final as (
+
+    select
+        account_id,
+        user_id,
+        activity,
+        activity_date,
+        cast(count(*) as {{ dbt.type_bigint() }}) as actions,
+        cast(coalesce(sum(duration_seconds), 0) / 60.0 as {{ health_type_double() }}) as minutes,
+        max(loaded_at) as last_loaded_at,
+        '{{ definitions_version }}' as definitions_version
+
+    from matched
+
+    group by account_id, user_id, activity, activity_date
+
+)
+
+select * from final

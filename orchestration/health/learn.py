@@ -1,0 +1,403 @@
+"""`pulse health learn`: propose a rule-based health profile from the warehouse's own cancellations.
+
+From the history (orchestration.health.history: point-in-time metrics per account-day, labelled "cancels
+within the horizon", split in time), the learner chooses Poor criteria `(metric, operator, threshold)`:
+
+- candidates: every number metric against thresholds at quantiles of its fit-period values (rounded to two
+  significant digits, so a person can read them), both `<=` and `>=`, and every low-cardinality text metric
+  `in` each of its values;
+- a candidate needs minimum support: at least `min_support` of the fit account-days and
+  `min_accounts` distinct cancelling accounts among them;
+- greedily, while there are fewer than `max_rules` rules, the candidate adding the most cancelling account-
+  days at the highest precision (new true positives x their precision) is added to the Poor rules (any one
+  fires: the criteria engine's OR), as long as the account-days flagged stay within `target_share` and the
+  new ones are at least `min_lift` times as likely to cancel as the base rate; one rule per metric.
+
+The rules are then measured on the validation period (later days, never used to choose them). The candidate
+folder holds a single default `rules` profile `learned` in the format of the health seeds: the Poor
+criteria, and for each a Good criterion on the same metric at the healthy side of its fit-period median among
+accounts that did not cancel (so Good, Average and Poor all occur), with reason labels.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+
+from orchestration.health.history import History
+
+QUANTILES = (0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.98)
+MIN_CANCELLATIONS = 20  # cancelling accounts in the labelled history
+MIN_VALIDATION_CANCELLATIONS = 5
+PROFILE = "learned"
+# Criteria categories by what the metric measures (health categories must be in the allowed list).
+CATEGORY_BY_MEASURES = {
+    "usage": "usage",
+    "adoption": "adoption",
+    "engagement": "engagement",
+    "support": "support",
+    "relationship": "risk",
+    "contract": "renewal",
+    "lifecycle": "onboarding",
+    "firmographic": "value",
+}
+MAX_FIT_ROWS = 300_000
+
+
+class NotEnoughHistory(Exception):
+    """Too few cancellations to learn from; the message says how many there are and how many are needed."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    metric: str
+    operator: str  # <= | >= | in
+    threshold: float | tuple[str, ...]
+
+    def fires(self, history: History) -> np.ndarray:
+        if self.operator == "in":
+            values = history.text[self.metric]
+            return np.isin(values, list(self.threshold))
+        values = history.numeric[self.metric]
+        with np.errstate(invalid="ignore"):
+            return values <= self.threshold if self.operator == "<=" else values >= self.threshold
+
+    @property
+    def threshold_text(self) -> str:
+        if self.operator == "in":
+            return "|".join(self.threshold)
+        return _number_text(self.threshold)
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.operator} {self.threshold_text}"
+
+
+@dataclass
+class Figures:
+    """A set of flagged account-days against the labels of a period."""
+
+    rows: int
+    flagged: int
+    positives: int
+    true_positives: int
+    cancelling_accounts: int
+    accounts_caught: int
+
+    @property
+    def base_rate(self) -> float | None:
+        return self.positives / self.rows if self.rows else None
+
+    @property
+    def share_flagged(self) -> float | None:
+        return self.flagged / self.rows if self.rows else None
+
+    @property
+    def precision(self) -> float | None:
+        return self.true_positives / self.flagged if self.flagged else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.true_positives / self.positives if self.positives else None
+
+    @property
+    def lift(self) -> float | None:
+        if self.precision is None or not self.base_rate:
+            return None
+        return self.precision / self.base_rate
+
+
+@dataclass
+class Learned:
+    rules: list[Rule]
+    good_thresholds: dict[str, float | tuple[str, ...]]
+    fit: Figures
+    validation: Figures
+    steps: list[tuple[Rule, Figures, Figures]] = field(
+        default_factory=list
+    )  # rule, fit, validation (cumulative)
+    history: History | None = None
+
+
+def _number_text(value: float) -> str:
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.6g}"
+
+
+def nice(value: float) -> float:
+    """Two significant digits (0.0347 -> 0.035, 1234 -> 1200), integers stay integers."""
+    if value == 0 or not math.isfinite(value):
+        return 0.0
+    digits = 2 - int(math.floor(math.log10(abs(value)))) - 1
+    rounded = round(value, digits)
+    return float(round(rounded)) if abs(rounded) >= 10 else float(rounded)
+
+
+def figures(history: History, mask: np.ndarray, flagged: np.ndarray) -> Figures:
+    label = history.label[mask]
+    hit = flagged[mask]
+    accounts = history.account_ids[mask]
+    return Figures(
+        rows=int(mask.sum()),
+        flagged=int(hit.sum()),
+        positives=int(label.sum()),
+        true_positives=int((hit & label).sum()),
+        cancelling_accounts=len(set(accounts[label])),
+        accounts_caught=len(set(accounts[hit & label])),
+    )
+
+
+def candidate_rules(history: History, mask: np.ndarray) -> list[Rule]:
+    rules: list[Rule] = []
+    for name, values in history.numeric.items():
+        known = values[mask]
+        known = known[~np.isnan(known)]
+        if known.size == 0 or np.nanmin(known) == np.nanmax(known):
+            continue
+        thresholds = sorted({nice(float(q)) for q in np.quantile(known, QUANTILES)})
+        for threshold in thresholds:
+            rules.append(Rule(name, "<=", threshold))
+            rules.append(Rule(name, ">=", threshold))
+    for name, values in history.text.items():
+        for value in sorted({v for v in values[mask] if v is not None}):
+            rules.append(Rule(name, "in", (value,)))
+    return rules
+
+
+def check_enough(history: History, min_cancellations: int = MIN_CANCELLATIONS) -> None:
+    total = history.cancelled_accounts(history.known)
+    validation = history.cancelled_accounts(history.validation) if history.split_date else 0
+    if total < min_cancellations or validation < MIN_VALIDATION_CANCELLATIONS:
+        raise NotEnoughHistory(
+            f"not enough cancellations to learn from: {total} accounts cancel within {history.horizon} days "
+            f"of a day whose outcome is known ({validation} of them in the validation period from "
+            f"{history.split_date}); learning needs at least {min_cancellations} "
+            f"(at least {MIN_VALIDATION_CANCELLATIONS} in the validation period). Days within "
+            f"{history.horizon} days of the warehouse's last day ({history.last_day}) have no known outcome "
+            "yet: more history or more cancellations are needed."
+        )
+
+
+def learn(
+    history: History,
+    target_share: float = 0.2,
+    max_rules: int = 4,
+    min_support: float = 0.01,
+    min_accounts: int = 5,
+    min_lift: float = 1.5,
+    min_cancellations: int = MIN_CANCELLATIONS,
+) -> Learned:
+    """Choose Poor rules on the fit period; measure them on the validation period."""
+    check_enough(history, min_cancellations)
+    fit_mask = history.fit
+    if fit_mask.sum() > MAX_FIT_ROWS:  # a fixed, evenly spaced subsample: same data, same rules
+        keep = np.zeros_like(fit_mask)
+        where = np.flatnonzero(fit_mask)
+        keep[where[np.linspace(0, where.size - 1, MAX_FIT_ROWS).astype(int)]] = True
+        fit_mask = keep
+    label = history.label[fit_mask]
+    codes = np.unique(history.account_ids[fit_mask], return_inverse=True)[1]
+    n_fit = int(fit_mask.sum())
+    base = label.mean()
+    candidates = []
+    for rule in candidate_rules(history, fit_mask):
+        fires = rule.fires(history)[fit_mask]
+        support = int(fires.sum())
+        if support < min_support * n_fit or support > target_share * n_fit:
+            continue
+        if np.unique(codes[fires & label]).size < min_accounts:
+            continue
+        candidates.append((rule, fires))
+    chosen: list[Rule] = []
+    flagged = np.zeros(n_fit, dtype=bool)
+    steps = []
+    while len(chosen) < max_rules:
+        best, best_score, best_fires = None, 0.0, None
+        used = {rule.metric for rule in chosen}
+        for rule, fires in candidates:
+            if rule.metric in used:
+                continue
+            new = fires & ~flagged
+            n_new = int(new.sum())
+            if n_new < min_support * n_fit or (flagged.sum() + n_new) > target_share * n_fit:
+                continue
+            tp_new = int((new & label).sum())
+            precision = tp_new / n_new
+            if precision < min_lift * base:
+                continue
+            score = tp_new * precision
+            if score > best_score:
+                best, best_score, best_fires = rule, score, fires
+        if best is None:
+            break
+        chosen.append(best)
+        flagged |= best_fires
+        union = np.zeros(len(history.label), dtype=bool)
+        for rule in chosen:
+            union |= rule.fires(history)
+        steps.append(
+            (best, figures(history, history.fit, union), figures(history, history.validation, union))
+        )
+    union = np.zeros(len(history.label), dtype=bool)
+    for rule in chosen:
+        union |= rule.fires(history)
+    good = {}
+    healthy = history.fit & ~history.label
+    for rule in chosen:
+        if rule.operator == "in":
+            continue
+        values = history.numeric[rule.metric][healthy]
+        values = values[~np.isnan(values)]
+        median = nice(float(np.median(values))) if values.size else rule.threshold
+        # Good lies beyond the median on the side away from Poor (never overlapping the Poor threshold).
+        if rule.operator == "<=":
+            good[rule.metric] = max(median, nice(rule.threshold * 1.5) if rule.threshold > 0 else median)
+        else:
+            good[rule.metric] = min(median, nice(rule.threshold / 1.5))
+    return Learned(
+        rules=chosen,
+        good_thresholds=good,
+        fit=figures(history, history.fit, union),
+        validation=figures(history, history.validation, union),
+        steps=steps,
+        history=history,
+    )
+
+
+def _label(history: History, metric: str) -> str:
+    description = history.metrics[metric].description.rstrip(".")
+    short = description.split(" (")[0].split(";")[0]
+    return f"{short}: {{value}}"
+
+
+def write_candidate(learned: Learned, out: Path) -> Path:
+    """The candidate folder: health_profiles.csv, health_criteria.csv, an empty health_segment_filters.csv."""
+    history = learned.history
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "health_profiles.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(
+            [
+                "profile",
+                "precedence",
+                "is_default",
+                "model",
+                "good_min_score",
+                "poor_max_score",
+                "description",
+            ]
+        )
+        writer.writerow(
+            [
+                PROFILE,
+                100,
+                "true",
+                "rules",
+                "",
+                "",
+                f"Learned by pulse health learn from {len(history.cancelled_on)} cancellations "
+                f"(fit before {history.split_date}, validated from it)",
+            ]
+        )
+    with (out / "health_segment_filters.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerow(["profile", "metric", "operator", "value"])
+    with (out / "health_criteria.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(
+            [
+                "profile",
+                "category",
+                "criterion_id",
+                "outcome",
+                "metric",
+                "operator",
+                "threshold",
+                "weight",
+                "category_weight",
+                "reason_label",
+            ]
+        )
+        for rule in learned.rules:
+            category = CATEGORY_BY_MEASURES.get(history.metrics[rule.metric].measures, "risk")
+            label = _label(history, rule.metric)
+            if rule.metric in learned.good_thresholds:
+                good_op = ">" if rule.operator == "<=" else "<"
+                writer.writerow(
+                    [
+                        PROFILE,
+                        category,
+                        f"learned_{rule.metric}_good",
+                        "Good",
+                        rule.metric,
+                        good_op,
+                        _number_text(learned.good_thresholds[rule.metric]),
+                        "",
+                        "",
+                        label,
+                    ]
+                )
+            writer.writerow(
+                [
+                    PROFILE,
+                    category,
+                    f"learned_{rule.metric}_poor",
+                    "Poor",
+                    rule.metric,
+                    rule.operator,
+                    rule.threshold_text,
+                    "",
+                    "",
+                    label,
+                ]
+            )
+    return out
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def _lift(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def summary_markdown(learned: Learned) -> str:
+    history = learned.history
+    lines = [
+        "# Learned health profile",
+        "",
+        f"History: {len(history.label):,} account-days up to {history.last_day}; label: cancels within "
+        f"{history.horizon} days (known up to {history.last_day - timedelta(days=history.horizon)}).",
+        f"Fit on the days before {history.split_date}, validated on the days from it.",
+        "",
+        "Poor when any of (chosen in this order; figures cumulative):",
+        "",
+        "| # | rule | fit share flagged | fit lift | validation share flagged | validation lift "
+        "| validation recall |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for number, (rule, fit, validation) in enumerate(learned.steps, 1):
+        lines.append(
+            f"| {number} | `{rule}` | {_pct(fit.share_flagged)} | {_lift(fit.lift)} | "
+            f"{_pct(validation.share_flagged)} | {_lift(validation.lift)} | {_pct(validation.recall)} |"
+        )
+    if not learned.rules:
+        lines.append("| - | no rule met the minimum support and lift | | | | | |")
+    lines += [
+        "",
+        "| period | account-days | cancelling accounts | base rate | share flagged | precision | lift | "
+        "recall | cancelling accounts flagged |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, fig in (("fit", learned.fit), ("validation", learned.validation)):
+        lines.append(
+            f"| {name} | {fig.rows:,} | {fig.cancelling_accounts} | {_pct(fig.base_rate)} | "
+            f"{_pct(fig.share_flagged)} | {_pct(fig.precision)} | {_lift(fig.lift)} | {_pct(fig.recall)} | "
+            f"{fig.accounts_caught} |"
+        )
+    return "\n".join(lines) + "\n"
