@@ -1,11 +1,36 @@
-"""Reading a configuration seed (CSV) for validation: rows that remember their file and line, and header
-problems as `file:1: ...` messages. Shared by every configuration built from rule rows (health, lists)."""
+"""Reading a configuration seed (CSV) for validation: rows that remember their file and line, header problems
+as `file:1: ...` messages, and the error every configuration raises. Shared by every configuration seed
+(health, lists, lifecycle, playbooks, follows, completeness, renewal risk)."""
 
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+# Names of lists, stages, criteria and categories: they become SQL values and column suffixes.
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+NAMES = "lower case letters, digits and _, starting with a letter"
+
+
+class ConfigError(Exception):
+    """A configuration is invalid; the message lists every problem as file:row: message. Subclasses say what
+    is configured (`what`), so one except clause catches any of them."""
+
+    what = "configuration"
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__(f"invalid {self.what}:\n" + "\n".join(f"  {error}" for error in errors))
+
+
+def shown_path(path: Path) -> str:
+    """The file as a person finds it: relative to the working directory when under it (seeds/lists.csv)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 @dataclass
@@ -27,8 +52,8 @@ def read_rows(
 ) -> list[SeedRow]:
     """The non-empty rows of path (values stripped), numbered as lines; header problems go to errors.
 
-    shown is how messages name the file (default: the path as given)."""
-    name = shown or str(path)
+    shown is how messages name the file (default: shown_path(path))."""
+    name = shown or shown_path(path)
     if not path.exists():
         errors.append(f"{name}: file is missing")
         return []

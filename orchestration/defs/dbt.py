@@ -54,34 +54,31 @@ class DbtLogConfig(dg.Config):
 
 
 def _validate_configuration(context: dg.AssetExecutionContext) -> None:
-    """Bad configuration (health, smart lists, source completeness, lifecycle, playbooks, follows) stops the
-    build before any model runs, naming the file and row."""
-    from orchestration.digests.follows import FollowsConfigError, validate_follows_config
-    from orchestration.health.config import HealthConfigError, validate_health_config
-    from orchestration.lifecycle.config import LifecycleConfigError, validate_lifecycle_config
-    from orchestration.lists.config import ListsConfigError, validate_lists_config
-    from orchestration.quality.completeness import CompletenessConfigError, validate_completeness_config
-    from orchestration.revenue.config import RenewalConfigError, validate_renewal_config
-    from orchestration.tasks.config import PlaybooksConfigError, validate_playbooks_config
+    """Bad configuration (health, smart lists, source completeness, lifecycle, playbooks, follows, renewal
+    risk) stops the build before any model runs, naming the file and row."""
+    from orchestration.criteria.seed_rows import ConfigError
+    from orchestration.digests.follows import validate_follows_config
+    from orchestration.health.config import validate_health_config
+    from orchestration.lifecycle.config import validate_lifecycle_config
+    from orchestration.lists.config import validate_lists_config
+    from orchestration.quality.completeness import validate_completeness_config
+    from orchestration.revenue.config import validate_renewal_config
+    from orchestration.tasks.config import validate_playbooks_config
 
+    seeds = settings.seeds_dir()
     try:
         # With the warehouse, the CRM parent hierarchy is checked for cycles before dbt runs too.
-        validate_health_config(settings.seeds_dir(), settings.warehouse_path())
-        validate_lists_config(settings.seeds_dir())
-        validate_completeness_config(settings.seeds_dir())
-        validate_lifecycle_config(settings.seeds_dir())
-        validate_playbooks_config(settings.seeds_dir())
-        validate_follows_config(settings.seeds_dir())
-        validate_renewal_config(settings.seeds_dir())
-    except (
-        HealthConfigError,
-        ListsConfigError,
-        CompletenessConfigError,
-        LifecycleConfigError,
-        PlaybooksConfigError,
-        FollowsConfigError,
-        RenewalConfigError,
-    ) as error:
+        validate_health_config(seeds, settings.warehouse_path())
+        for validate in (
+            validate_lists_config,
+            validate_completeness_config,
+            validate_lifecycle_config,
+            validate_playbooks_config,
+            validate_follows_config,
+            validate_renewal_config,
+        ):
+            validate(seeds)
+    except ConfigError as error:
         raise dg.Failure(description=str(error)) from error
 
 

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.criteria.seed_rows import SeedRow, read_rows
+from orchestration.criteria.seed_rows import ConfigError, SeedRow, read_rows
 
 FOLLOWS_FILE = "follows.csv"
 LISTS_FILE = "lists.csv"
@@ -42,23 +42,14 @@ class Follow:
     where: str  # file:row, for messages about this follow
 
 
-class FollowsConfigError(Exception):
+class FollowsConfigError(ConfigError):
     """The follows configuration is invalid; the message lists every problem as file:row: message."""
 
-    def __init__(self, errors: list[str]):
-        self.errors = errors
-        super().__init__("invalid follows configuration:\n" + "\n".join(f"  {error}" for error in errors))
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    what = "follows configuration"
 
 
 def _list_names(seeds: Path) -> list[str]:
-    rows = read_rows(seeds / LISTS_FILE, ("list",), (), [], _shown(seeds / LISTS_FILE))
+    rows = read_rows(seeds / LISTS_FILE, ("list",), (), [])
     return [row.values["list"] for row in rows]
 
 
@@ -110,7 +101,7 @@ def collect_follows_errors(seeds_dir: Path | str) -> tuple[list[Follow], list[st
     follows: list[Follow] = []
     seen: dict[tuple[str, str, str], str] = {}
     names: dict[str, tuple[str, str]] = {}
-    for row in read_rows(path, COLUMNS, (), errors, _shown(path)):
+    for row in read_rows(path, COLUMNS, (), errors):
         follow = _check_row(row, lists, names, errors)
         if follow is None:
             continue

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from orchestration.criteria.rules import check_rule
+from orchestration.criteria.seed_rows import IDENTIFIER, ConfigError
 from orchestration.criteria.seed_rows import SeedRow as _Row
 from orchestration.criteria.seed_rows import read_rows as _read
 from orchestration.metrics.catalog import Metric, load_catalog
@@ -49,16 +50,13 @@ SETTING_RULES: dict[str, str] = {
     "hold_min_accounts": "a whole number >= 1",
     "categories": "category names separated by |",
 }
-IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 RESERVED_PROFILES = ("parent_rollup",)
 
 
-class HealthConfigError(Exception):
+class HealthConfigError(ConfigError):
     """The health configuration is invalid; the message lists every problem as file:row: message."""
 
-    def __init__(self, errors: list[str]):
-        self.errors = errors
-        super().__init__("invalid health configuration:\n" + "\n".join(f"  {error}" for error in errors))
+    what = "health configuration"
 
 
 def _number(text: str) -> float | None:

@@ -10,12 +10,11 @@ rows checked by the one rule validator (orchestration.criteria.rules) against th
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestration.criteria.rules import check_rule
-from orchestration.criteria.seed_rows import SeedRow, read_rows
+from orchestration.criteria.seed_rows import IDENTIFIER, NAMES, ConfigError, SeedRow, read_rows, shown_path
 from orchestration.metrics.catalog import Metric, load_catalog
 from orchestration.warehouse import PROJECT_ROOT
 
@@ -29,18 +28,14 @@ OUTCOMES = ("Good", "Average", "Poor")
 # The outcome sets a stage may have: one status (no outcome), Good / Poor, or Good / Average / Poor.
 OUTCOME_SETS = ({""}, {"Good", "Poor"}, {"Good", "Average", "Poor"})
 KINDS = ("entry", "good", "poor")
-IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
-NAMES = "lower case letters, digits and _, starting with a letter"
 # The status may be synced to a CRM picklist and listed in text separated by ;.
 FORBIDDEN_IN_STATUS = (";", "|")
 
 
-class LifecycleConfigError(Exception):
+class LifecycleConfigError(ConfigError):
     """The lifecycle configuration is invalid; the message lists every problem as file:row: message."""
 
-    def __init__(self, errors: list[str]):
-        self.errors = errors
-        super().__init__("invalid lifecycle configuration:\n" + "\n".join(f"  {error}" for error in errors))
+    what = "lifecycle configuration"
 
 
 @dataclass
@@ -49,13 +44,6 @@ class _Stage:
     precedence: int | None
     outcomes: dict[str, SeedRow] = field(default_factory=dict)
     kinds: set[str] = field(default_factory=set)
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _precedence(row: SeedRow, errors: list[str]) -> int | None:
@@ -70,7 +58,7 @@ def _precedence(row: SeedRow, errors: list[str]) -> int | None:
 def _check_statuses(path: Path, errors: list[str]) -> dict[str, _Stage]:
     stages: dict[str, _Stage] = {}
     statuses: dict[str, SeedRow] = {}
-    for row in read_rows(path, STATUS_COLUMNS, STATUS_OPTIONAL, errors, _shown(path)):
+    for row in read_rows(path, STATUS_COLUMNS, STATUS_OPTIONAL, errors):
         stage, outcome, status = row.values["stage"], row.values["outcome"], row.values["status"]
         precedence = _precedence(row, errors)
         if not IDENTIFIER.match(stage):
@@ -126,7 +114,7 @@ def _check_criteria(
     path: Path, stages: dict[str, _Stage], catalog: dict[str, Metric], errors: list[str]
 ) -> None:
     seen: dict[str, SeedRow] = {}
-    for row in read_rows(path, CRITERIA_COLUMNS, CRITERIA_OPTIONAL, errors, _shown(path)):
+    for row in read_rows(path, CRITERIA_COLUMNS, CRITERIA_OPTIONAL, errors):
         values = row.values
         stage, kind, criterion = values["stage"], values["kind"], values["criterion_id"]
         if stage not in stages:
@@ -168,7 +156,7 @@ def collect_lifecycle_config_errors(
         return errors
     if len(defaults) != 1:
         errors.append(
-            f"{_shown(seeds / STATUSES_FILE)}: {len(defaults)} stages without entry criteria "
+            f"{shown_path(seeds / STATUSES_FILE)}: {len(defaults)} stages without entry criteria "
             f"({', '.join(defaults) or 'none'}); allowed: exactly one, the stage of every other account-day"
         )
     else:

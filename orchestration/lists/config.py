@@ -10,11 +10,10 @@ list-level checks (names, severity, tag mode) are here. Dagster (before the dbt 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from orchestration.criteria.rules import check_rule
-from orchestration.criteria.seed_rows import SeedRow, read_rows
+from orchestration.criteria.seed_rows import IDENTIFIER, NAMES, ConfigError, SeedRow, read_rows
 from orchestration.metrics.catalog import Metric, load_list_catalog
 from orchestration.warehouse import PROJECT_ROOT
 
@@ -25,31 +24,19 @@ CRITERIA_COLUMNS = ("list", "criterion_id", "metric", "operator", "threshold")
 CRITERIA_OPTIONAL = ("reason_label", "description")
 SEVERITIES = ("low", "medium", "high", "critical")
 TAG_MODES = ("add", "sticky", "none")
-IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
-NAMES = "lower case letters, digits and _, starting with a letter"
 # A Salesforce multi-select value separates its items with ; (marts.dim_accounts.insights_tags).
 TAG_SEPARATOR = ";"
 
 
-class ListsConfigError(Exception):
+class ListsConfigError(ConfigError):
     """The list configuration is invalid; the message lists every problem as file:row: message."""
 
-    def __init__(self, errors: list[str]):
-        self.errors = errors
-        super().__init__("invalid list configuration:\n" + "\n".join(f"  {error}" for error in errors))
-
-
-def _shown(path: Path) -> str:
-    """The file as a person finds it: relative to the working directory when under it (seeds/lists.csv)."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    what = "list configuration"
 
 
 def _check_lists(path: Path, errors: list[str]) -> dict[str, SeedRow]:
     lists: dict[str, SeedRow] = {}
-    for row in read_rows(path, LIST_COLUMNS, (), errors, _shown(path)):
+    for row in read_rows(path, LIST_COLUMNS, (), errors):
         name = row.values["list"]
         severity = row.values["severity"]
         tag = row.values["tag"]
@@ -88,7 +75,7 @@ def _check_criteria(
     """Check every criterion row; return the lists that have at least one criterion."""
     seen: dict[str, SeedRow] = {}
     used: set[str] = set()
-    for row in read_rows(path, CRITERIA_COLUMNS, CRITERIA_OPTIONAL, errors, _shown(path)):
+    for row in read_rows(path, CRITERIA_COLUMNS, CRITERIA_OPTIONAL, errors):
         values = row.values
         if values["list"] not in lists:
             errors.append(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orchestration.criteria.seed_rows import read_rows
+from orchestration.criteria.seed_rows import ConfigError, read_rows
 
 # The catalog's landing sources; int_source_watermarks dates each (a new one needs a branch there).
 from orchestration.metrics.catalog import SOURCES
@@ -27,12 +27,10 @@ COLUMNS = (
 BOOLEANS = ("true", "false")
 
 
-class CompletenessConfigError(Exception):
+class CompletenessConfigError(ConfigError):
     """The completeness configuration is invalid; the message lists every problem as file:row: message."""
 
-    def __init__(self, errors: list[str]):
-        self.errors = errors
-        super().__init__("invalid source completeness configuration:\n" + "\n".join(f"  {e}" for e in errors))
+    what = "source completeness configuration"
 
 
 def _whole_number(text: str) -> int | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orchestration.criteria.seed_rows import read_rows
+from orchestration.criteria.seed_rows import ConfigError, read_rows
 
 RISK_FILE = "renewal_risk_classes.csv"
 CLASSES = ("Low", "Average", "High")
@@ -15,12 +15,10 @@ RANKS = ("Good", "Average", "Poor", "Unknown")
 COLUMNS = ("risk_class", "health_rank", "prior_renewal_rate", "prior_weight")
 
 
-class RenewalConfigError(Exception):
+class RenewalConfigError(ConfigError):
     """The renewal configuration is invalid; the message lists every problem as file:row: message."""
 
-    def __init__(self, errors: list[str]):
-        self.errors = errors
-        super().__init__("invalid renewal risk configuration:\n" + "\n".join(f"  {e}" for e in errors))
+    what = "renewal risk configuration"
 
 
 def _number(text: str, low: float, high: float | None) -> float | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from orchestration.criteria.seed_rows import SeedRow, read_rows
+from orchestration.criteria.seed_rows import ConfigError, SeedRow, read_rows
 
 PLAYBOOKS_FILE = "playbooks.csv"
 LISTS_FILE = "lists.csv"
@@ -23,19 +23,10 @@ BOOLEANS = ("true", "false")
 SEPARATOR = "|"
 
 
-class PlaybooksConfigError(Exception):
+class PlaybooksConfigError(ConfigError):
     """The playbook configuration is invalid; the message lists every problem as file:row: message."""
 
-    def __init__(self, errors: list[str]):
-        self.errors = errors
-        super().__init__("invalid playbook configuration:\n" + "\n".join(f"  {error}" for error in errors))
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    what = "playbook configuration"
 
 
 def _list_names(path: Path) -> list[str]:
@@ -109,7 +100,7 @@ def collect_playbooks_config_errors(seeds_dir: Path | str) -> list[str]:
     lists = _list_names(seeds / LISTS_FILE)
     seen: dict[str, SeedRow] = {}
     path = seeds / PLAYBOOKS_FILE
-    for row in read_rows(path, COLUMNS, OPTIONAL, errors, _shown(path)):
+    for row in read_rows(path, COLUMNS, OPTIONAL, errors):
         _check_row(row, lists, seen, errors)
     return errors
 
