@@ -183,19 +183,7 @@ class SalesforceSender(Sender):
                 self._authenticate()
                 continue
             break
-        if response.status_code in (401, 403):
-            raise RequestFailed(
-                self.redactor.redact(f"Salesforce refused the request: {describe(response)}"),
-                ambiguous=False,
-                stop=True,
-            )
-        if response.status_code >= 400:
-            raise RequestFailed(
-                self.redactor.redact(f"Salesforce rejected the batch: {describe(response)}"),
-                ambiguous=False,
-                stop=False,
-            )
-        return response
+        return _checked(response, "Salesforce", self.redactor)
 
     def send(self, records: list[Record], run_id: str) -> list[Result]:
         body = {
@@ -249,6 +237,20 @@ class SalesforceSender(Sender):
         return found
 
 
+def _checked(response: httpx.Response, crm: str, redactor: Redactor) -> httpx.Response:
+    """The response when the CRM accepted the request (retries are done by then): a refused one (401, 403)
+    stops the run, any other 4xx/5xx fails this batch only."""
+    if response.status_code in (401, 403):
+        raise RequestFailed(
+            redactor.redact(f"{crm} refused the request: {describe(response)}"), ambiguous=False, stop=True
+        )
+    if response.status_code >= 400:
+        raise RequestFailed(
+            redactor.redact(f"{crm} rejected the batch: {describe(response)}"), ambiguous=False, stop=False
+        )
+    return response
+
+
 class HubSpotSender(Sender):
     """CRM v3 batch APIs: POST /crm/v3/objects/<object>/batch/update (inputs: id and properties; 200 when all
     succeeded, 207 with `errors` naming the failed ids) and batch/read. Properties are strings; an empty
@@ -274,19 +276,7 @@ class HubSpotSender(Sender):
 
     def _call(self, path: str, body: Any) -> httpx.Response:
         response = self.http.request("POST", path, json=body, headers=self.headers)
-        if response.status_code in (401, 403):
-            raise RequestFailed(
-                self.redactor.redact(f"HubSpot refused the request: {describe(response)}"),
-                ambiguous=False,
-                stop=True,
-            )
-        if response.status_code >= 400:
-            raise RequestFailed(
-                self.redactor.redact(f"HubSpot rejected the batch: {describe(response)}"),
-                ambiguous=False,
-                stop=False,
-            )
-        return response
+        return _checked(response, "HubSpot", self.redactor)
 
     def send(self, records: list[Record], run_id: str) -> list[Result]:
         body = {
