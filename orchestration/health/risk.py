@@ -138,9 +138,9 @@ def validate(risk: RiskModel, history: History) -> dict[str, float | None]:
     for share in (0.1, 0.2):
         top = np.zeros(len(p), dtype=bool)
         top[order[: int(round(share * len(p)))]] = True
-        precision = y[top].mean() if top.any() else None
+        precision = float(y[top].mean()) if top.any() else None
         key = f"top_{int(share * 100)}pct"
-        figures[f"lift_{key}"] = precision / y.mean() if precision is not None and y.mean() else None
+        figures[f"lift_{key}"] = precision / float(y.mean()) if precision is not None and y.mean() else None
         figures[f"recall_{key}"] = float(y[top].sum() / y.sum()) if y.sum() else None
         figures[f"account_recall_{key}"] = (
             len(set(accounts[top & y])) / len(set(accounts[y])) if y.any() else None

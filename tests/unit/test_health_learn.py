@@ -130,6 +130,8 @@ def test_risk_score_ranks_on_the_signal_and_never_reads_a_later_day(synthetic: P
     # A third of each churner's 90 labelled days come before its decline (nothing to see yet): AUC is capped
     # well below 1 by construction.
     assert figures["auc"] > 0.75 and figures["lift_top_10pct"] > 3
+    # Plain Python numbers: Dagster metadata and the validation table cannot take numpy scalars.
+    assert all(value is None or type(value) in (float, int) for value in figures.values()), figures
     rows = score_rows(model, history)
     assert set(rows["risk_decile"]) <= set(range(1, 11))
     risky = rows["risk_decile"] == 10
