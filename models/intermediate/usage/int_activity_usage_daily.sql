@@ -19,10 +19,6 @@
     )
 }}
 
-{%- set min_date = var('min_date', none) -%}
-{%- set max_date = var('max_date', none) -%}
-{%- set lookback_days = var('usage_lookback_days', 3) %}
-
 {#- Definitions changed since the last build (the pre-hook emptied the table), or nothing built yet: every
     day is rebuilt. -#}
 {%- set rebuild_all = false %}
@@ -52,25 +48,7 @@ events as (
 
     where
         account_id is not null
-        and (
-            {% if is_incremental() and not rebuild_all %}
-                {% if min_date and max_date %}
-                    event_date between cast('{{ min_date }}' as date) and cast('{{ max_date }}' as date)
-                {% else %}
-                    event_date >= (
-                        select {{ dbt.dateadd('day', -lookback_days, 'max(built.activity_date)') }}
-                        from {{ this }} as built
-                    )
-                {% endif %}
-                or event_date in (
-                    select distinct late.event_date
-                    from {{ ref('stg_app__events') }} as late
-                    where late.loaded_at > (select max(built.last_loaded_at) from {{ this }} as built)
-                )
-            {% else %}
-                true
-            {% endif %}
-        )
+        and {{ event_days_to_rebuild('event_date', full=rebuild_all) }}
 
 ),
 

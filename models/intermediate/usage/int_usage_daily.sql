@@ -11,10 +11,6 @@
     )
 }}
 
-{%- set min_date = var('min_date', none) -%}
-{%- set max_date = var('max_date', none) -%}
-{%- set lookback_days = var('usage_lookback_days', 3) %}
-
 with
 
 events as (
@@ -32,27 +28,7 @@ events as (
 
     where
         account_id is not null
-        and (
-            {% if is_incremental() %}
-                {% if min_date and max_date %}
-                    event_date between cast('{{ min_date }}' as date) and cast('{{ max_date }}' as date)
-                {% else %}
-                    event_date >= (
-                        select {{ dbt.dateadd('day', -lookback_days, 'max(built.activity_date)') }}
-                        from {{ this }} as built
-                    )
-                {% endif %}
-                -- Late events (old timestamps loaded since the last build) rebuild their own day, whatever the range.
-                or event_date in (
-                    select distinct late.event_date
-                    from {{ ref('stg_app__events') }} as late
-                    where late.loaded_at > (select max(built.last_loaded_at) from {{ this }} as built)
-                )
-            {% else %}
-                -- The first build reads every event.
-                true
-            {% endif %}
-        )
+        and {{ event_days_to_rebuild('event_date') }}
 
 ),
 
