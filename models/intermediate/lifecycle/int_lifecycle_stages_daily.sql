@@ -1,22 +1,27 @@
 -- The lifecycle stage of each account and day: the first stage (lowest precedence) whose entry criteria all hold
 -- (a criterion on a missing value does not), evaluated by the criteria engine; the one stage without entry
 -- criteria (the core lifecycle) takes every other account-day. entry_reason: the entry criteria that held.
+-- The criteria read the metrics from the account-day's own columns (the engine's wide_metrics, as the lists do).
+
+{%- set account_catalog = metric_catalog() %}
 
 with
 
 account_days as (
 
     select
-        account_id,
-        as_of_date
+        spine.account_id,
+        spine.as_of_date,
+        {%- for metric in account_catalog %}
+            metrics.{{ metric.name }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
 
-    from {{ ref('int_account_days') }}
+    from {{ ref('int_account_days') }} as spine
 
-),
-
-metrics as (
-
-    select * from {{ ref('int_account_metrics_long') }}
+    left join {{ ref('int_account_metrics_daily') }} as metrics
+        on
+            spine.account_id = metrics.account_id
+            and spine.as_of_date = metrics.as_of_date
 
 ),
 
@@ -41,10 +46,11 @@ entry_criteria as (
 entry_results as (
 
     {{ criteria_evaluate(
-        'account_days', 'entry_criteria', 'metrics',
+        'account_days', 'entry_criteria', none,
         subject_keys=['account_id', 'as_of_date'],
         rule_columns=['stage', 'criterion_id'],
         label_column='reason_label',
+        wide_metrics=account_catalog,
     ) }}
 
 ),

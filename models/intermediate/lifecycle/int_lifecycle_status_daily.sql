@@ -3,6 +3,9 @@
 -- every good criterion holds (a missing value is left out, but at least one good criterion must be evaluated when
 -- the stage has any), Poor when any poor criterion holds, else Average; a stage without an Average status says
 -- Poor instead, and a stage with one status has no outcome. The reason names the criteria that decided.
+-- The criteria read the metrics from the account-day's own columns (the engine's wide_metrics, as the lists do).
+
+{%- set account_catalog = metric_catalog() %}
 
 with
 
@@ -12,9 +15,22 @@ stage_days as (
 
 ),
 
-metrics as (
+stage_metric_days as (
 
-    select * from {{ ref('int_account_metrics_long') }}
+    select
+        stage_days.account_id,
+        stage_days.as_of_date,
+        stage_days.stage,
+        {%- for metric in account_catalog %}
+            metrics.{{ metric.name }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+
+    from stage_days
+
+    left join {{ ref('int_account_metrics_daily') }} as metrics
+        on
+            stage_days.account_id = metrics.account_id
+            and stage_days.as_of_date = metrics.as_of_date
 
 ),
 
@@ -62,11 +78,12 @@ stage_shapes as (
 outcome_results as (
 
     {{ criteria_evaluate(
-        'stage_days', 'outcome_criteria', 'metrics',
+        'stage_metric_days', 'outcome_criteria', none,
         subject_keys=['account_id', 'as_of_date'],
         match_keys=['stage'],
         rule_columns=['criterion_id', 'kind'],
         label_column='reason_label',
+        wide_metrics=account_catalog,
     ) }}
 
 ),
