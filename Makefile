@@ -22,7 +22,9 @@ setup: .venv/.synced
 	  echo "Installing uv into .tools/ ..."; \
 	  $(PYTHON) -m venv .tools && .tools/bin/python -m pip install --quiet --disable-pip-version-check uv; \
 	fi
-	$(UV) sync --frozen --python $(PYTHON)
+	@# Bytecode compiled once here: where PYTHONDONTWRITEBYTECODE is set, every command would recompile
+	@# dagster, dbt and Great Expectations from source on each start.
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	@mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	@touch $@
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-
 from orchestration.criteria.rules import check_rule
 from orchestration.criteria.seed_rows import IDENTIFIER, ConfigError
 from orchestration.criteria.seed_rows import SeedRow as _Row
 from orchestration.criteria.seed_rows import read_rows as _read
 from orchestration.metrics.catalog import Metric, load_catalog
 from orchestration.warehouse import PROJECT_ROOT
+from orchestration.yaml_files import load_yaml
 
 PROFILES_FILE = "health_profiles.csv"
 SEGMENT_FILTERS_FILE = "health_segment_filters.csv"
@@ -68,7 +67,7 @@ def _number(text: str) -> float | None:
 
 def setting_defaults(path: Path = SETTINGS_MODEL_FILE) -> dict[str, str]:
     """{setting: default as text}, from the columns of int_health_settings (the one place defaults live)."""
-    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    spec = load_yaml(path)
     model = next(model for model in spec["models"] if model["name"] == SETTINGS_MODEL)
     return {
         column["name"]: str(((column.get("config") or {}).get("meta") or {}).get("default", ""))

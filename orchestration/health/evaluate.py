@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import yaml
 
 from orchestration.dbt_project import run_dbt
 from orchestration.warehouse import PROJECT_ROOT
+from orchestration.yaml_files import load_yaml
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 SELECTION = "tag:health_config"
@@ -90,7 +90,7 @@ def compile_chain(warehouse: Path) -> Chain:
 
 
 def _seed_column_types() -> dict[str, dict[str, str]]:
-    spec = yaml.safe_load((SEEDS_DIR / "_seeds.yml").read_text())
+    spec = load_yaml(SEEDS_DIR / "_seeds.yml")
     return {seed["name"]: seed.get("config", {}).get("column_types", {}) for seed in spec["seeds"]}
 
 

@@ -17,6 +17,7 @@ import duckdb
 import yaml
 
 from orchestration.warehouse import RAW_DDL, RAW_TABLES
+from orchestration.yaml_files import load_yaml
 
 MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
 FORMATS = ("jsonl", "csv", "parquet")
@@ -298,7 +299,7 @@ def load_mapping(file: Path | str) -> Mapping:
     """Read and validate one mapping file."""
     file = Path(file)
     try:
-        document = yaml.safe_load(file.read_text(encoding="utf-8"))
+        document = load_yaml(file)
     except (OSError, yaml.YAMLError) as error:
         raise MappingError(f"{file}: cannot read YAML: {error}") from error
     if not isinstance(document, dict):

@@ -16,11 +16,11 @@ import tempfile
 from pathlib import Path
 
 import duckdb
-import yaml
 
 from orchestration.dbt_project import run_dbt
 from orchestration.lists.config import CRITERIA_FILE, LISTS_FILE, validate_lists_config
 from orchestration.settings import seeds_dir
+from orchestration.yaml_files import load_yaml
 
 SEED_FILES = (LISTS_FILE, CRITERIA_FILE)
 # The list models, selected by their folder (fqn): every model reading the list seeds, and nothing else.
@@ -57,7 +57,7 @@ def merged_candidate(candidate_dir: Path, current_dir: Path, target: Path) -> Pa
 
 
 def _seed_column_types(current_dir: Path) -> dict[str, dict[str, str]]:
-    spec = yaml.safe_load((current_dir / "_seeds.yml").read_text(encoding="utf-8")) or {}
+    spec = load_yaml(current_dir / "_seeds.yml") or {}
     return {seed["name"]: seed.get("config", {}).get("column_types", {}) for seed in spec.get("seeds", [])}
 
 

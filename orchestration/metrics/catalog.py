@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from orchestration.settings import PROJECT_ROOT
+from orchestration.yaml_files import load_yaml
 
 CATALOG_FILE = Path("models/intermediate/metrics/_int_metrics__models.yml")
 CATALOG_MODEL = "int_account_metrics_daily"
@@ -111,7 +112,7 @@ class Metric:
 def _catalog_model(root: Path, catalog: str = "account") -> dict:
     file, model_name, _keys = CATALOGS[catalog]
     path = root / file
-    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    spec = load_yaml(path) or {}
     for model in spec.get("models", []):
         if model.get("name") == model_name:
             return model

@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from orchestration.yaml_files import load_yaml
+
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("checks.yml")
 SEVERITIES = ("ERROR", "WARN")
 TOP_KEYS = {"future_tolerance_days", "lookback_days", "blocking", "reject_rate", "tables"}
@@ -92,7 +94,7 @@ def raw_columns() -> dict[str, set[str]]:
 def load_config(path: Path | str | None = None) -> QualityConfig:
     path = Path(path) if path else DEFAULT_CONFIG_PATH
     try:
-        data = yaml.safe_load(path.read_text())
+        data = load_yaml(path)
     except (OSError, yaml.YAMLError) as exc:
         raise QualityConfigError(path, "(file)", f"cannot read YAML: {exc}") from exc
     return parse_config(data, path)

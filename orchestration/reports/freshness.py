@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from orchestration.reports.query import Relation
+from orchestration.yaml_files import load_yaml, parse_yaml
 
 RELATION_NAME = "freshness_thresholds"
 COLUMNS = (
@@ -32,7 +31,6 @@ COLUMNS = (
     ("error_after_label", "varchar"),
 )
 _UNSET = object()
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -94,7 +92,7 @@ def _threshold(freshness: dict[str, Any], key: str, where: str) -> Threshold | N
 
 
 def _source_files(dbt_project_dir: Path) -> list[Path]:
-    project = yaml.load((dbt_project_dir / "dbt_project.yml").read_text(encoding="utf-8"), _Loader) or {}
+    project = load_yaml(dbt_project_dir / "dbt_project.yml") or {}
     files: list[Path] = []
     for folder in project.get("model-paths") or ["models"]:
         root = (dbt_project_dir / folder).resolve()
@@ -109,7 +107,7 @@ def source_freshness(dbt_project_dir: Path) -> list[SourceFreshness]:
         text = path.read_text(encoding="utf-8")
         if "sources:" not in text:
             continue
-        document = yaml.load(text, _Loader) or {}
+        document = parse_yaml(text) or {}
         for source in document.get("sources") or []:
             source_freshness_block = _setting(source, "freshness")
             source_loaded_at = _setting(source, "loaded_at_field")

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from orchestration.reports.components import COMPONENTS
 from orchestration.reports.query import SqlBlock
+from orchestration.yaml_files import parse_yaml
 
 FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|~{3,})[ \t]*sql[ \t]+(?P<name>[A-Za-z_]\w*)(?P<opts>[^`\n]*)$")
 TEMPLATE_STEM = re.compile(r"^\[(?P<param>[A-Za-z_]\w*)\]$")
@@ -82,7 +81,7 @@ def parse_page(path: Path, pages_dir: Path) -> PageSource:
     if text.startswith("---\n"):
         end = text.find("\n---", 4)
         if end != -1:
-            loaded = yaml.safe_load(text[4:end]) or {}
+            loaded = parse_yaml(text[4:end]) or {}
             meta = loaded if isinstance(loaded, dict) else {}
             text = text[end + 4 :].lstrip("\n")
     body_lines: list[str] = []

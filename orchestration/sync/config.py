@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from orchestration import settings
+from orchestration.yaml_files import load_yaml
 
 DESTINATIONS_DIR = Path(__file__).resolve().parent / "destinations"
 PAYLOAD_CONTRACT = settings.PROJECT_ROOT / "models" / "marts" / "sync" / "_sync__models.yml"
@@ -71,7 +72,7 @@ class Destination:
 
 def payload_contract() -> list[tuple[str, str]]:
     """(column, data type) of marts.crm_account_sync, from its enforced contract."""
-    document = yaml.safe_load(PAYLOAD_CONTRACT.read_text())
+    document = load_yaml(PAYLOAD_CONTRACT)
     model = next(model for model in document["models"] if model["name"] == PAYLOAD_MODEL)
     return [(column["name"], column["data_type"]) for column in model["columns"]]
 
@@ -105,7 +106,7 @@ def _number(path: Path, document: dict, key: str, default: float, *, integer: bo
 def load_destination(path: Path | str) -> Destination:
     path = Path(path)
     try:
-        document = yaml.safe_load(path.read_text())
+        document = load_yaml(path)
     except yaml.YAMLError as error:
         raise SyncConfigError(f"{_shown(path)}: not valid YAML: {error}") from error
     if not isinstance(document, dict):
@@ -216,7 +217,7 @@ def destination_types(directory: Path | str | None = None) -> dict[str, str]:
     found: dict[str, str] = {}
     for path in sorted(folder.glob("*.yml")):
         try:
-            document = yaml.safe_load(path.read_text())
+            document = load_yaml(path)
         except yaml.YAMLError:
             document = None
         document = document if isinstance(document, dict) else {}

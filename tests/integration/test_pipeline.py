@@ -182,7 +182,7 @@ def test_check_results_reach_the_data_quality_page(built_warehouse: BuiltWarehou
     assets = {row[0] for row in con.execute("select distinct asset from raw.check_results").fetchall()}
     con.close()
     assert kinds.get("great_expectations", 0) >= 10  # two per raw table
-    assert kinds.get("dbt_test", 0) > 50  # unit, generic and singular tests
+    assert kinds.get("dbt_test", 0) > 50  # generic and singular data tests (unit tests run in `make test`)
     assert {"raw/app_events", "staging/stg_app__events", "marts/fct_account_health_daily"} <= assets
     html = (built_warehouse.site / "data-quality.html").read_text()
     assert "ge_reject_rate" in html and "dbt_test" in html
