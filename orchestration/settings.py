@@ -93,6 +93,12 @@ def landing_root() -> str:
     return _env(LANDING_ENV) or str(var_dir() / "landing")
 
 
+def dbt_target_dir() -> Path:
+    """dbt's target folders for the warehouse's builds (one per Dagster step, reused run after run, so dbt's
+    partial parse is kept and the project's target/ does not grow): dbt-target/ beside the warehouse."""
+    return warehouse_path().parent / "dbt-target"
+
+
 def site_dir() -> Path:
     """The rendered report site: $PULSE_SITE_DIR, else var/site."""
     return Path(_env(SITE_DIR_ENV) or var_dir() / "site").resolve()

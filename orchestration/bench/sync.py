@@ -35,6 +35,8 @@ def _payload(path: Path, records: int) -> None:
         "engagement_score": [float(n % 97) for n in range(records)],
         "usage_frequency": [("Daily", "Weekly", "Occasionally", "Inactive")[n % 4] for n in range(records)],
         "active_users_30d": [n % 50 for n in range(records)],
+        "churn_risk": [round((n % 89) / 89, 3) for n in range(records)],
+        "churn_risk_decile": [n % 10 + 1 for n in range(records)],
         "health_changed_on": [AS_OF - dt.timedelta(days=n % 90) for n in range(records)],
         "as_of_date": [AS_OF] * records,
     }

@@ -179,7 +179,7 @@ def _print_summary(started: float) -> None:
 
 
 # dbt's console lines (always in var/logs/dbt.log) are shown live only with --verbose.
-DBT_OPS = ("dbt_daily_rollups", "dbt_models")
+DBT_OPS = ("dbt_daily_rollups", "dbt_models", "dbt_after_scores")
 
 
 @click.command()

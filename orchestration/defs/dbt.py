@@ -28,6 +28,8 @@ MANIFEST = ensure_manifest()
 
 # Incremental rollups and the staging views they read are rebuilt per day range; the rest once per run.
 INCREMENTAL_SELECT = "+config.materialized:incremental,resource_type:model"
+# The CRM payload reads the churn risk score, which a Python step writes after the other models: its own step.
+AFTER_SCORES_SELECT = "crm_account_sync"
 # dbt's advice: unit tests have static inputs, so they belong to development and CI (`make test` runs every
 # one), not to each production build. Data tests still run on every build.
 BUILD = ["build", "--exclude-resource-type", "unit_test"]
@@ -155,9 +157,12 @@ def _build_held(
     full_args = [*args, "--vars", dbt_vars(extra=model_vars), "--log-path", str(log_dir)]
     # The log file in dbt's readable text format (dagster-dbt makes dbt's console format JSON).
     full_args += ["--log-format-file", "debug"]
-    invocation = dbt.cli(full_args, context=context, raise_on_error=False)
+    # One target folder per step and warehouse, reused: dbt reuses its partial parse when nothing changed.
+    target_path = settings.dbt_target_dir() / context.op_execution_context.op.name
+    run_results_path = target_path / "run_results.json"
+    run_results_path.unlink(missing_ok=True)  # a failed start must not report the previous run's results
+    invocation = dbt.cli(full_args, context=context, raise_on_error=False, target_path=target_path)
     yield from _quietly(iter(invocation.stream()), config.verbose)
-    run_results_path = invocation.target_path / "run_results.json"
     run_results = invocation.get_artifact("run_results.json") if run_results_path.exists() else None
     if run_results is not None:
         record_check_results(dbt_test_results(run_results, invocation.manifest), run_id=context.run.run_id)
@@ -191,7 +196,7 @@ def dbt_daily_rollups(
 
 @dbt_assets(
     manifest=MANIFEST,
-    exclude=INCREMENTAL_SELECT,
+    exclude=f"{INCREMENTAL_SELECT} {AFTER_SCORES_SELECT}",
     dagster_dbt_translator=translator,
     name="dbt_models",
     project=pulse_dbt_project,
@@ -201,8 +206,21 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: D
     yield from _build(BUILD, context, dbt, config)
 
 
+@dbt_assets(
+    manifest=MANIFEST,
+    select=AFTER_SCORES_SELECT,
+    dagster_dbt_translator=translator,
+    name="dbt_after_scores",
+    project=pulse_dbt_project,
+)
+def dbt_after_scores(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtLogConfig
+) -> Iterator[Any]:
+    yield from _build(BUILD, context, dbt, config)
+
+
 defs = dg.Definitions(
-    assets=[dbt_daily_rollups, dbt_models],
+    assets=[dbt_daily_rollups, dbt_models, dbt_after_scores],
     resources={
         "dbt": DbtCliResource(
             project_dir=pulse_dbt_project,

@@ -133,3 +133,5 @@ def test_the_churn_risk_score_runs_after_the_dbt_build_and_before_the_site(defs:
     assert dg.AssetKey(["intermediate", "int_account_metrics_daily"]) in graph.get(risk).parent_keys
     assert dg.AssetKey(["marts", "fct_account_health_daily"]) in graph.get(risk).parent_keys
     assert risk in graph.get(dg.AssetKey("report_site")).parent_keys
+    # The CRM payload carries the score: it is built after it, in its own dbt step.
+    assert risk in graph.get(dg.AssetKey(["marts", "crm_account_sync"])).parent_keys

@@ -40,6 +40,26 @@ def test_payload_mart_has_every_account_with_todays_tags_and_health(built_wareho
     assert tagged > 0 and as_of == released
 
 
+def test_payload_carries_the_churn_risk_of_its_day(built_warehouse: BuiltWarehouse) -> None:
+    con = duckdb.connect(str(built_warehouse.warehouse), read_only=True)
+    try:
+        scored, mismatched = con.execute(
+            """
+            select count(r.account_id),
+                count(*) filter (where s.churn_risk is distinct from round(r.churn_probability, 3)
+                    or s.churn_risk_decile is distinct from r.risk_decile)
+            from marts.crm_account_sync as s
+            join marts.dim_accounts as d using (account_id)
+            left join marts.fct_account_churn_risk_daily as r
+                on s.account_id = r.account_id and d.health_as_of_date = r.as_of_date
+            """
+        ).fetchone()
+    finally:
+        con.close()
+    # Unscored accounts (the score needs 20 cancellations; the small warehouse may have fewer) stay null.
+    assert mismatched == 0, f"{mismatched} payload rows differ from the score (of {scored} scored)"
+
+
 def test_the_daily_run_wrote_the_data_loader_file_and_the_sync_page(built_warehouse: BuiltWarehouse) -> None:
     con = duckdb.connect(str(built_warehouse.warehouse), read_only=True)
     try:

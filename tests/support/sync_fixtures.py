@@ -38,6 +38,8 @@ def payload_rows(accounts: int, without_crm_id: int = 0) -> list[dict]:
                 "engagement_score": float(number % 101),
                 "usage_frequency": ("Daily", "Weekly", "Occasionally", "Inactive")[number % 4],
                 "active_users_30d": number % 40,
+                "churn_risk": None if number % 5 == 0 else round((number % 97) / 97, 3),
+                "churn_risk_decile": None if number % 5 == 0 else number % 10 + 1,
                 "health_changed_on": AS_OF - dt.timedelta(days=number % 60),
                 "as_of_date": AS_OF,
             }

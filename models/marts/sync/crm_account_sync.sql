@@ -1,6 +1,9 @@
 -- The CRM sync's payload: one row per account with what Pulse writes back to the CRM (Insights tags, lifecycle
--- status, health, engagement), as of the warehouse's as-of date. Which CRM field gets which column is configuration: one
--- mapping file per destination (orchestration/sync/destinations/*.yml).
+-- status, health, engagement, churn risk), as of the warehouse's as-of date. Which CRM field gets which column
+-- is configuration: one mapping file per destination (orchestration/sync/destinations/*.yml). Churn risk comes
+-- from the score Pulse's Python step writes after the dbt build; until that step has run once, it is null.
+
+{%- set churn_risk_source = source('churn_risk', 'fct_account_churn_risk_daily') %}
 
 with
 
@@ -19,6 +22,26 @@ health_daily as (
 lifecycle_daily as (
 
     select * from {{ ref('fct_lifecycle_status_daily') }}
+
+),
+
+churn_risk_daily as (
+
+    {% if relation_exists(churn_risk_source) -%}
+        select
+            account_id,
+            as_of_date,
+            churn_probability,
+            risk_decile
+        from {{ churn_risk_source }}
+    {%- else -%}
+        select
+            cast(null as varchar) as account_id,
+            cast(null as date) as as_of_date,
+            cast(null as double) as churn_probability,
+            cast(null as integer) as risk_decile
+        where false
+    {%- endif %}
 
 ),
 
@@ -42,6 +65,8 @@ final as (
         round(accounts.engagement_score, 1) as engagement_score,
         accounts.usage_frequency,
         health_daily.active_users_30d,
+        round(churn_risk_daily.churn_probability, 3) as churn_risk,
+        churn_risk_daily.risk_decile as churn_risk_decile,
         accounts.health_rank_since as health_changed_on,
         as_of.as_of_date
 
@@ -58,6 +83,11 @@ final as (
         on
             accounts.account_id = lifecycle_daily.account_id
             and accounts.health_as_of_date = lifecycle_daily.as_of_date
+
+    left join churn_risk_daily
+        on
+            accounts.account_id = churn_risk_daily.account_id
+            and accounts.health_as_of_date = churn_risk_daily.as_of_date
 
 )
 
