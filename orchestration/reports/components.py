@@ -187,6 +187,28 @@ def _chart(kind: str, name: str, attrs: dict[str, Any]) -> str:
     return f'<figure class="chart" data-component="{name}">{caption}{svg}{note}</figure>'
 
 
+def _heat_styles(rows: Any, columns: list[str]) -> Callable[[Any], str]:  # noqa: ANN401 - query rows
+    """A heatmap over `columns`: each number's cell shaded by where it lies between their minimum and
+    maximum."""
+    values = [
+        float(row[column])
+        for row in rows
+        for column in columns
+        if isinstance(row[column], int | float) and not isinstance(row[column], bool)
+    ]
+    low, high = (min(values), max(values)) if values else (0.0, 0.0)
+
+    def style(value: Any) -> str:  # noqa: ANN401
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            return ""
+        share = (float(value) - low) / (high - low) if high > low else 1.0
+        alpha = 0.08 + 0.77 * share
+        text = "#ffffff" if alpha > 0.5 else "inherit"
+        return f' style="background-color: rgba(14, 101, 184, {alpha:.2f}); color: {text}"'
+
+    return style
+
+
 def data_table(attrs: dict[str, Any], ctx: RenderContext) -> str:
     data = _data(attrs, "DataTable")
     link = _column(data, attrs["link"], "DataTable", "link") if attrs.get("link") else None
@@ -205,6 +227,12 @@ def data_table(attrs: dict[str, Any], ctx: RenderContext) -> str:
         parts.append(_skipped_note(data) + "</div>")
         return "".join(parts)
     shown = data[:limit]
+    heat_columns = (
+        [_column(data, c.strip(), "DataTable", "heat") for c in str(attrs["heat"]).split(",")]
+        if attrs.get("heat")
+        else []
+    )
+    heat = _heat_styles(shown, heat_columns)
     if _truthy(attrs.get("search", True)):
         parts.append(
             f'<div class="table-tools"><input type="search" id="{table_id}-filter" class="table-filter" '
@@ -232,7 +260,8 @@ def data_table(attrs: dict[str, Any], ctx: RenderContext) -> str:
             elif value is None:
                 sort = ' data-sort=""'
             numeric = ' class="num"' if sort and isinstance(value, int | float) else ""
-            parts.append(f"<td{numeric}{sort}>{cell}</td>")
+            shade = heat(value) if column in heat_columns else ""
+            parts.append(f"<td{numeric}{sort}{shade}>{cell}</td>")
         parts.append("</tr>")
     parts.append("</tbody></table>")
     if len(data) > limit:

@@ -145,6 +145,25 @@ def test_markdown_in_values_is_not_interpreted(warehouse: Path, tmp_path: Path) 
     assert "<em>" not in html and 'href="javascript' not in html
 
 
+def test_a_heat_table_shades_cells_between_the_columns_minimum_and_maximum(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "index.md").write_text(
+        "```sql cohorts\nselect * from (values ('2026-01', 1.0, 0.5, 'x'), ('2026-02', 0.75, null, 'y'))"
+        " as t(cohort, m0, m1, note)\n```\n\n"
+        '<DataTable data={cohorts} fmt="m0=pct:0,m1=pct:0" heat="m0,m1" />\n'
+    )
+    result = build_site(warehouse, tmp_path / "site", pages)
+    assert result.errors == []
+    html = (tmp_path / "site" / "index.html").read_text()
+    assert 'rgba(14, 101, 184, 0.85); color: #ffffff">100%' in html  # the maximum: darkest
+    assert 'rgba(14, 101, 184, 0.08); color: inherit">50%' in html  # the minimum: lightest
+    assert 'rgba(14, 101, 184, 0.47)' in html  # 75%: half way
+    assert html.count("background-color") == 3  # not the empty cell, not the text column
+
+
 def test_broken_sql_block_names_page_and_block_and_rest_renders(warehouse: Path, tmp_path: Path) -> None:
     pages = tmp_path / "pages"
     shutil.copytree(PAGES, pages)

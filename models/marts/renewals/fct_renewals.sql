@@ -1,6 +1,9 @@
 -- One row per contract renewing in the next four quarters (the current calendar quarter after the as-of date
 -- and the three after it): value, date, the account's health today with its reason, the health trend against
 -- 30 and 90 days ago, the renewal risk, open tickets, CSM sentiment and the value at risk.
+-- Renewal risk, as seed 004 reads it: an account in the lifecycle renewal window takes the window's outcome
+-- (Good, Average, Poor: Renewal-Low / Average / High Risk); any other account its health rank; both are mapped
+-- to a class by seed renewal_risk_classes. A requested cancellation is High.
 
 with
 
@@ -58,6 +61,21 @@ health_today as (
 
 ),
 
+renewal_window_today as (
+
+    select
+        lifecycle.account_id,
+        lifecycle.outcome,
+        lifecycle.reason
+
+    from {{ ref('fct_lifecycle_status_daily') }} as lifecycle
+
+    where
+        lifecycle.stage = '{{ var("renewal_lifecycle_stage") }}'
+        and lifecycle.as_of_date = (select max(today.as_of_date) from health_today as today)
+
+),
+
 classes as (
 
     select * from {{ ref('renewal_risk_classes') }}
@@ -93,6 +111,8 @@ joined as (
         ago_90.health_rank as health_rank_90d_ago,
         ago_90.health_score as health_score_90d_ago,
         today.open_tickets,
+        renewal_window.outcome as renewal_window_outcome,
+        renewal_window.reason as renewal_window_reason,
         as_of.as_of_date
 
     from upcoming
@@ -104,6 +124,9 @@ joined as (
 
     left join health_today as today
         on upcoming.account_id = today.account_id
+
+    left join renewal_window_today as renewal_window
+        on upcoming.account_id = renewal_window.account_id
 
     left join health as ago_30
         on
@@ -125,7 +148,18 @@ classified as (
         case when joined.is_cancellation_requested then 'High' else coalesce(classes.risk_class, 'Average') end
             as renewal_risk,
         case
+            when joined.is_cancellation_requested then 'cancellation'
+            when joined.renewal_window_outcome is not null then 'renewal window'
+            else 'health'
+        end as risk_basis,
+        case
             when joined.is_cancellation_requested then 'Cancellation requested'
+            when joined.renewal_window_outcome is not null
+                then {{ dbt.concat([
+                    "'Renewal window '",
+                    "joined.renewal_window_outcome",
+                    "coalesce(': ' || joined.renewal_window_reason, '')",
+                ]) }}
             when joined.health_rank = 'Unknown' then 'Health unknown'
             else {{ dbt.concat(["'Health '", "joined.health_rank", "coalesce(': ' || joined.health_reason, '')"]) }}
         end as risk_reason,
@@ -158,7 +192,7 @@ classified as (
     from joined
 
     left join classes
-        on joined.health_rank = classes.health_rank
+        on coalesce(joined.renewal_window_outcome, joined.health_rank) = classes.health_rank
 
 ),
 
@@ -186,6 +220,7 @@ final as (
         classified.health_trend_30d,
         classified.health_trend_90d,
         classified.renewal_risk,
+        classified.risk_basis,
         classified.risk_reason,
         classified.is_cancellation_requested,
         cast(classified.open_tickets as bigint) as open_tickets,
