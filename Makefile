@@ -13,7 +13,7 @@ DEMO_ACCOUNTS ?= 300
 DEMO_DAYS ?= 365
 DEMO_SEED ?= 42
 
-.PHONY: setup demo test dev bench lint browser clean
+.PHONY: setup demo test test-demo dev bench lint browser clean
 
 ## setup: install the locked environment (uv.lock) and parse the dbt project
 setup: .venv/.synced
@@ -40,9 +40,13 @@ demo: setup browser
 	$(RUN) pulse generate --accounts $(DEMO_ACCOUNTS) --days $(DEMO_DAYS) --seed $(DEMO_SEED) --out $(PULSE_LANDING)
 	$(RUN) pulse run
 
-## test: the whole test suite (unit, dbt, integration, browser)
+## test: the whole test suite (unit, dbt, integration, browser), without the demo-sized acceptance run
 test: setup browser
-	$(RUN) pytest -q -n 2 --dist loadfile
+	$(RUN) pytest -q -n 2 --dist loadfile -m "not demo"
+
+## test-demo: the acceptance run on `make demo`-sized data (health invariants, every shipped list has members)
+test-demo: setup browser
+	$(RUN) pytest -q -m demo
 
 ## dev: the Dagster UI on the same definitions
 dev: setup

@@ -1,6 +1,6 @@
 """The health invariants on a `make demo`-sized warehouse (300 accounts, 365 days, seed 42), built the way
-`make demo` builds it: `pulse generate` then `pulse run`. About 2.5 minutes on 2 cores, hence `slow`; CI runs
-it.
+`make demo` builds it: `pulse generate` then `pulse run`. It takes five to seven minutes on 2 cores, so it is
+the acceptance run of `make test-demo` (CI runs it after `make test`), not part of `make test`.
 
 The same checks run on the session's 60-account warehouse (test_health_warehouse.py::test_health_invariants).
 """
@@ -15,7 +15,7 @@ import pytest
 from tests.support.commands import BuiltWarehouse, pulse
 from tests.support.health_invariants import health_invariant_violations
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.demo]
 
 DEMO_ARGS = ["--accounts", "300", "--days", "365", "--seed", "42"]  # the Makefile's DEMO_* defaults
 

@@ -105,8 +105,8 @@ def with_new_metric(built_warehouse: BuiltWarehouse, tmp_path_factory: pytest.Te
             "build",
             "--select",
             "int_account_support_daily+ tag:health_config+",
-            "--exclude",
-            "resource_type:exposure",
+            "--resource-type",
+            "model",
         ],
     ):
         run = run_dbt(args, warehouse=warehouse, project_dir=root / "dbt_project", log_dir=root / "logs")

@@ -2,74 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import shutil
-from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from tests.support.commands import BuiltWarehouse, pulse
-from tests.support.landing import private_copy
-
-RAW_TABLES = (
-    "app_events",
-    "helpdesk_tickets",
-    "crm_accounts",
-    "crm_contacts",
-    "crm_activities",
-    "loaded_files",
-)
-
-
-ROLLUPS_OF_ACCOUNT = (
-    "select activity_date, sum(actions) from intermediate.int_usage_daily where account_id = ? group by 1"
-)
-
-
-@dataclass(frozen=True)
-class LateEvent:
-    account: str
-    day: date
-    as_of: date
-    rollups_before: dict[date, int]
-
-    def assert_only_its_day_changed(self, warehouse: Path) -> None:
-        con = duckdb.connect(str(warehouse), read_only=True)
-        after = dict(con.execute(ROLLUPS_OF_ACCOUNT, [self.account]).fetchall())
-        con.close()
-        assert after[self.day] == self.rollups_before.get(self.day, 0) + 1
-        others_before = {day: n for day, n in self.rollups_before.items() if day != self.day}
-        assert {day: n for day, n in after.items() if day != self.day} == others_before
-
-
-def _land_late_event(copy: BuiltWarehouse, days_back: int, message_id: str) -> LateEvent:
-    """Drop one event dated `days_back` days before the data's last day into the landing folder."""
-    con = duckdb.connect(str(copy.warehouse), read_only=True)
-    account, user, as_of = con.execute(
-        "select account_id, user_id, max(event_at)::date from raw.app_events "
-        "where event_type = 'track' group by all order by count(*) desc limit 1"
-    ).fetchone()
-    before = dict(con.execute(ROLLUPS_OF_ACCOUNT, [account]).fetchall())
-    con.close()
-    late_day = as_of - timedelta(days=days_back)
-    event = {
-        "type": "track",
-        "messageId": message_id,
-        "timestamp": f"{late_day.isoformat()}T10:00:00.000Z",
-        "userId": user,
-        "event": "Report Viewed",
-        "properties": {"module": "Reports", "duration_seconds": 30.0},
-        "context": {"groupId": account},
-    }
-    (copy.landing / "app_events" / f"segment-{message_id}.jsonl").write_text(json.dumps(event) + "\n")
-    return LateEvent(account, late_day, as_of, before)
-
-
-def _table(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple]:
-    return sorted(con.execute(f"select * from {name}").fetchall(), key=repr)
+from tests.support.landing import land_late_event, private_copy, table_rows
 
 
 def test_run_prints_what_was_loaded_and_where_the_reports_are(built_warehouse: BuiltWarehouse) -> None:
@@ -120,27 +60,6 @@ def test_a_failing_dbt_node_is_named_with_dbt_s_log(built_warehouse: BuiltWareho
     assert "Running with dbt=" in verbose.stdout and node in verbose.stdout
 
 
-def test_a_second_run_changes_nothing(built_warehouse: BuiltWarehouse, tmp_path: Path) -> None:
-    copy = private_copy(built_warehouse, tmp_path)
-    tables = [f"raw.{name}" for name in RAW_TABLES if name != "loaded_files"] + [
-        "intermediate.int_usage_daily",
-        "marts.fct_account_health_daily",
-        "marts.dim_accounts",
-    ]
-    con = duckdb.connect(str(copy.warehouse), read_only=True)
-    before = {name: _table(con, name) for name in tables}
-    files_before = con.execute("select count(*) from raw.loaded_files").fetchone()[0]
-    con.close()
-
-    pulse("run", env=copy.env())
-
-    con = duckdb.connect(str(copy.warehouse), read_only=True)
-    for name in tables:
-        assert _table(con, name) == before[name], f"{name} changed on a re-run"
-    assert con.execute("select count(*) from raw.loaded_files").fetchone()[0] == files_before
-    con.close()
-
-
 def test_a_partition_materialized_twice_gives_the_same_rollups(
     built_warehouse: BuiltWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -153,7 +72,7 @@ def test_a_partition_materialized_twice_gives_the_same_rollups(
 
     con = duckdb.connect(str(copy.warehouse), read_only=True)
     day = con.execute("select max(activity_date) - 3 from intermediate.int_usage_daily").fetchone()[0]
-    before = _table(con, "intermediate.int_usage_daily")
+    before = table_rows(con, "intermediate.int_usage_daily")
     con.close()
 
     job = defs.resolve_job_def("daily_build")
@@ -164,16 +83,8 @@ def test_a_partition_materialized_twice_gives_the_same_rollups(
         )
         assert result.success
     con = duckdb.connect(str(copy.warehouse), read_only=True)
-    assert _table(con, "intermediate.int_usage_daily") == before
+    assert table_rows(con, "intermediate.int_usage_daily") == before
     con.close()
-
-
-def test_a_late_event_lands_in_its_own_day(built_warehouse: BuiltWarehouse, tmp_path: Path) -> None:
-    copy = private_copy(built_warehouse, tmp_path)
-    late = _land_late_event(copy, days_back=40, message_id="late-event-0001")
-    completed = pulse("run", env=copy.env())
-    assert f"Building rollups for {late.day.isoformat()} .. {late.day.isoformat()}" in completed.stdout
-    late.assert_only_its_day_changed(copy.warehouse)
 
 
 def test_check_results_reach_the_data_quality_page(built_warehouse: BuiltWarehouse) -> None:
@@ -257,7 +168,7 @@ def test_a_late_event_reaches_its_day_through_the_daily_partition(
 
     from orchestration.definitions import defs
 
-    late = _land_late_event(copy, days_back=60, message_id="late-event-0002")
+    late = land_late_event(copy, days_back=60, message_id="late-event-0002")
     job = defs.resolve_job_def("daily_build")
     # The path the scheduled job takes: ingestion, the staging view, then the day's rollup.
     selection = [

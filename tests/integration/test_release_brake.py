@@ -1,5 +1,9 @@
 """The brake on mass changes (issue 13): a build that moves most accounts at once is held until confirmed,
-and nothing that acts on people or other systems acts on the held day."""
+and nothing that acts on people or other systems acts on the held day.
+
+The same two `pulse run`s also show what any run must do (they are the suite's costliest steps, so they are
+shared): the run that lands the new day also lands an event 40 days late, which rebuilds that day's rollup and
+no other; the run after it, with nothing new, changes nothing."""
 
 from __future__ import annotations
 
@@ -12,7 +16,15 @@ import pytest
 
 from orchestration.defs.release import acting_asset
 from tests.support.commands import BuiltWarehouse, pulse
-from tests.support.landing import land_account_export, land_usual_days, last_day, private_copy
+from tests.support.landing import (
+    land_account_export,
+    land_late_event,
+    land_usual_days,
+    last_day,
+    loaded_files_count,
+    private_copy,
+    snapshot,
+)
 
 # A stand-in for alerts, digests, tasks and the CRM sync: it records which day it acted on.
 ACTED_ON: list[date] = []
@@ -43,7 +55,11 @@ def test_a_mass_move_to_poor_is_held_until_confirmed(
     bad_day = as_of + timedelta(days=1)
     land_account_export(copy, bad_day, risk_share=0.85)
     land_usual_days(copy, [bad_day], "next-day")
+    late = land_late_event(copy, days_back=40, message_id="late-event-0001")
     run = pulse("run", env=copy.env())
+    # The late event's day is rebuilt with the new one, and no other day of its account changes.
+    assert f"Building rollups for {late.day.isoformat()} .. {bad_day.isoformat()}" in run.stdout
+    late.assert_only_its_day_changed(copy.warehouse, new_days=frozenset({bad_day}))
 
     con = duckdb.connect(str(copy.warehouse), read_only=True)
     held = con.execute(
@@ -65,8 +81,13 @@ def test_a_mass_move_to_poor_is_held_until_confirmed(
 
     # Nothing acts on the held day: acting assets still get the last released day.
     assert _act(copy.env(), monkeypatch) == as_of
+    before, files_before = snapshot(copy.warehouse), loaded_files_count(copy.warehouse)
     rerun = pulse("run", env=copy.env())
     assert f"held: {bad_day}" in rerun.stdout
+    # Nothing new landed: the rerun loads nothing and changes no raw table, rollup or mart.
+    after = snapshot(copy.warehouse)
+    assert [name for name in before if after[name] != before[name]] == []
+    assert loaded_files_count(copy.warehouse) == files_before
     assert _act(copy.env(), monkeypatch) == as_of
 
     wrong = pulse("confirm", as_of.isoformat(), env=copy.env(), check=False)

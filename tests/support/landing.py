@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +13,91 @@ import duckdb
 
 from orchestration.dbt_project import run_dbt
 from tests.support.commands import BuiltWarehouse, pulse
+
+RAW_TABLES = (
+    "app_events",
+    "helpdesk_tickets",
+    "crm_accounts",
+    "crm_contacts",
+    "crm_activities",
+    "loaded_files",
+)
+
+
+ROLLUPS_OF_ACCOUNT = (
+    "select activity_date, sum(actions) from intermediate.int_usage_daily where account_id = ? group by 1"
+)
+
+
+@dataclass(frozen=True)
+class LateEvent:
+    account: str
+    day: date
+    as_of: date
+    rollups_before: dict[date, int]
+
+    def assert_only_its_day_changed(self, warehouse: Path, new_days: frozenset[date] = frozenset()) -> None:
+        """Its day gained the event; every other day the account had is as it was (new_days: days landed
+        beside it, which are new anyway)."""
+        con = duckdb.connect(str(warehouse), read_only=True)
+        after = dict(con.execute(ROLLUPS_OF_ACCOUNT, [self.account]).fetchall())
+        con.close()
+        assert after[self.day] == self.rollups_before.get(self.day, 0) + 1
+        others_before = {day: n for day, n in self.rollups_before.items() if day != self.day}
+        others_after = {day: n for day, n in after.items() if day != self.day and day not in new_days}
+        assert others_after == others_before
+
+
+def land_late_event(copy: BuiltWarehouse, days_back: int, message_id: str) -> LateEvent:
+    """Drop one event dated `days_back` days before the data's last day into the landing folder."""
+    con = duckdb.connect(str(copy.warehouse), read_only=True)
+    account, user, as_of = con.execute(
+        "select account_id, user_id, max(event_at)::date from raw.app_events "
+        "where event_type = 'track' group by all order by count(*) desc limit 1"
+    ).fetchone()
+    before = dict(con.execute(ROLLUPS_OF_ACCOUNT, [account]).fetchall())
+    con.close()
+    late_day = as_of - timedelta(days=days_back)
+    event = {
+        "type": "track",
+        "messageId": message_id,
+        "timestamp": f"{late_day.isoformat()}T10:00:00.000Z",
+        "userId": user,
+        "event": "Report Viewed",
+        "properties": {"module": "Reports", "duration_seconds": 30.0},
+        "context": {"groupId": account},
+    }
+    (copy.landing / "app_events" / f"segment-{message_id}.jsonl").write_text(json.dumps(event) + "\n")
+    return LateEvent(account, late_day, as_of, before)
+
+
+def table_rows(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple]:
+    return sorted(con.execute(f"select * from {name}").fetchall(), key=repr)
+
+
+# What a run with nothing new must leave as it was.
+UNCHANGED_BY_A_RERUN = (
+    *(f"raw.{name}" for name in RAW_TABLES if name != "loaded_files"),  # its count: see loaded_files_count
+    "intermediate.int_usage_daily",
+    "marts.fct_account_health_daily",
+    "marts.dim_accounts",
+)
+
+
+def loaded_files_count(warehouse: Path) -> int:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute("select count(*) from raw.loaded_files").fetchone()[0]
+    finally:
+        con.close()
+
+
+def snapshot(warehouse: Path, tables: tuple[str, ...] = UNCHANGED_BY_A_RERUN) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return {name: table_rows(con, name) for name in tables}
+    finally:
+        con.close()
 
 
 def private_copy(built: BuiltWarehouse, target: Path) -> BuiltWarehouse:
@@ -111,10 +197,12 @@ def land_account_export(copy: BuiltWarehouse, day: date, risk_share: float) -> i
 
 
 def ingest_and_build(copy: BuiltWarehouse) -> None:
-    """The data path of `pulse run` without its checks and reports: load new files, then `dbt build`
-    (rollups for the days that received events, everything downstream). Cheaper for tests about data."""
+    """The data path of `pulse run` without its checks and reports: load new files, then dbt's models and
+    seeds (rollups for the days that received events, everything downstream), not its tests. Cheaper for
+    tests about data."""
     pulse("ingest", env=copy.env())
-    run_dbt(["build"], warehouse=copy.warehouse, log_dir=copy.root / "logs").check()
+    args = ["build", "--resource-type", "model", "seed"]
+    run_dbt(args, warehouse=copy.warehouse, log_dir=copy.root / "logs").check()
 
 
 def ranks_on(warehouse: Path, day: date) -> dict[str, tuple]:

@@ -160,7 +160,7 @@ def test_a_heat_table_shades_cells_between_the_columns_minimum_and_maximum(
     html = (tmp_path / "site" / "index.html").read_text()
     assert 'rgba(14, 101, 184, 0.85); color: #ffffff">100%' in html  # the maximum: darkest
     assert 'rgba(14, 101, 184, 0.08); color: inherit">50%' in html  # the minimum: lightest
-    assert 'rgba(14, 101, 184, 0.47)' in html  # 75%: half way
+    assert "rgba(14, 101, 184, 0.47)" in html  # 75%: half way
     assert html.count("background-color") == 3  # not the empty cell, not the text column
 
 
