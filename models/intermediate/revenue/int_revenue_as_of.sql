@@ -1,9 +1,9 @@
 -- One row: the date revenue is known through. The warehouse's as-of date (int_source_watermarks) when the
--- warehouse has one, else the billing data's own latest date (a warehouse holding only subscriptions).
--- A month is complete when its end (the next month's first day) is at most the day after this date, and,
+-- warehouse has one, else the billing data's own latest date (a warehouse holding only subscriptions); but
 -- when the billing data lists ends it cannot confirm (stg_billing__subscriptions.is_end_censored: an export of
--- scheduled period ends written before the as-of date), at most the day after the billing data is known
--- through: after it neither renewals nor new lines are in the data.
+-- scheduled period ends written before the as-of date), no later than the date the billing data is known
+-- through: after it neither renewals nor new lines are in the data, so who pays is not known.
+-- A month is complete when its end (the next month's first day) is at most the day after this date.
 
 with
 
@@ -39,21 +39,27 @@ as_of as (
 
 ),
 
+revenue_as_of as (
+
+    select
+        billing_known_through_date,
+        case
+            when has_censored_ends and billing_known_through_date < as_of_date then billing_known_through_date
+            else as_of_date
+        end as as_of_date
+
+    from as_of
+
+),
+
 final as (
 
     select
-        as_of_date,
+        cast(as_of_date as date) as as_of_date,
         billing_known_through_date,
-        cast(
-            {{ dbt.dateadd(
-                'day',
-                1,
-                'case when has_censored_ends and billing_known_through_date < as_of_date'
-                ~ ' then billing_known_through_date else as_of_date end',
-            ) }} as date
-        ) as known_until_date
+        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as date) as known_until_date
 
-    from as_of
+    from revenue_as_of
 
 )
 
