@@ -4,7 +4,8 @@ On marts.fct_account_health_daily and marts.dim_accounts: for accounts that canc
 the first day their status was Cancelled), the share ranked Poor 30, 60 and 90 days before; precision and
 recall of "Poor today" for "cancels within the next 90 days" over every ranked account-day whose 90-day
 outcome is known; and the median lead time (days from the first Poor day of the final uninterrupted Poor
-stretch before cancellation to the cancellation).
+stretch before cancellation to the cancellation). Outcomes are known up to the health mart's last day, or the
+day revenue is known through when earlier (`outcomes_known_through`).
 
 With a candidate configuration folder (`pulse health backtest --candidate DIR`) the ranks come from the
 candidate evaluated on the warehouse's metrics through the same path as `pulse health preview`
@@ -26,6 +27,19 @@ WINDOWS = (30, 60, 90)
 RISK_TABLE = "marts.fct_account_churn_risk_daily"
 BUILT_HEALTH = "marts.fct_account_health_daily"
 BUILT_CONFIGURATION = f"the built warehouse (`{BUILT_HEALTH}`)"
+REVENUE_AS_OF = "intermediate.int_revenue_as_of"
+
+
+def outcomes_known_through(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The last day whether an account cancelled is known for: the health mart's last day, or the day revenue
+    is known through when earlier (int_revenue_as_of: billing that lists scheduled ends it cannot confirm is
+    known only through its export, and a cancellation after that day cannot be seen yet)."""
+    last = con.execute(f"select max(as_of_date) from {BUILT_HEALTH}").fetchone()[0]
+    try:
+        revenue = con.execute(f"select max(as_of_date) from {REVENUE_AS_OF}").fetchone()[0]
+    except duckdb.CatalogException:  # a warehouse built without the revenue models
+        revenue = None
+    return min(last, revenue) if last is not None and revenue is not None else last
 
 
 @dataclass
@@ -140,7 +154,13 @@ class WindowFigures:
         return self.precision / self.base_rate
 
 
-def _window_figures(con: duckdb.DuckDBPyConnection, health: str, has_profile: bool) -> list[WindowFigures]:
+def _sql_date(day: dt.date | None) -> str:
+    return f"date '{day.isoformat()}'" if day else "cast(null as date)"
+
+
+def _window_figures(
+    con: duckdb.DuckDBPyConnection, health: str, has_profile: bool, known: str
+) -> list[WindowFigures]:
     """Per scope and horizon, over ranked account-days before any cancellation whose outcome is known."""
     profile = "h.profile" if has_profile else "'all'"
     figures: list[WindowFigures] = []
@@ -155,9 +175,7 @@ def _window_figures(con: duckdb.DuckDBPyConnection, health: str, has_profile: bo
                 left join backtest_cancellations as c using (account_id)
                 where h.health_rank <> 'Unknown'
                   and (c.cancelled_on is null or h.as_of_date < c.cancelled_on)
-                  and (h.as_of_date + interval {horizon} day
-                          <= (select max(as_of_date) from marts.fct_account_health_daily)
-                       or c.cancelled_on is not null)
+                  and (h.as_of_date + interval {horizon} day <= {known} or c.cancelled_on is not null)
             )
             select coalesce(profile, 'overall'), count(*), count(*) filter (where is_poor),
                    count(*) filter (where cancels_soon), count(*) filter (where is_poor and cancels_soon)
@@ -194,8 +212,9 @@ def run_backtest(
             f"select account_id, as_of_date, health_rank, {profile} from {health_table} {where}"
         )
         health_table = "backtest_health"
+        known = _sql_date(outcomes_known_through(con))
         con.execute(
-            """
+            f"""
             create or replace temp table backtest_cancellations as
             with status_cancel as (
                 select account_id, min(as_of_date) as first_cancelled_day
@@ -205,8 +224,7 @@ def run_backtest(
             from marts.dim_accounts as a
             left join status_cancel as s using (account_id)
             where coalesce(a.cancellation_date, s.first_cancelled_day) is not null
-              and coalesce(a.cancellation_date, s.first_cancelled_day)
-                  <= (select max(as_of_date) from marts.fct_account_health_daily)
+              and coalesce(a.cancellation_date, s.first_cancelled_day) <= {known}
             """
         )
         if since:
@@ -238,9 +256,7 @@ def run_backtest(
                 where h.health_rank <> 'Unknown'
                   and (c.cancelled_on is null or h.as_of_date < c.cancelled_on)
                   -- the outcome is known: the horizon ends within the data, or the cancellation is seen
-                  and (h.as_of_date + interval {HORIZON_DAYS} day
-                          <= (select max(as_of_date) from marts.fct_account_health_daily)
-                       or c.cancelled_on is not null)
+                  and (h.as_of_date + interval {HORIZON_DAYS} day <= {known} or c.cancelled_on is not null)
             )
             select count(*) filter (where is_poor and cancels_soon), count(*) filter (where is_poor),
                    count(*) filter (where cancels_soon)
@@ -290,7 +306,7 @@ def run_backtest(
             flagged_accounts=len(leads),
             leads=leads,
             configuration=configuration or BUILT_CONFIGURATION,
-            windows=_window_figures(con, health, has_profile),
+            windows=_window_figures(con, health, has_profile, known),
             since=since,
         )
     finally:

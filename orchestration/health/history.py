@@ -2,9 +2,11 @@
 
 One row per account and day the account was not yet cancelled (intermediate.int_account_metrics_daily, every
 metric of the catalog as known at the end of that day), labelled "cancels within the next `horizon` days".
-A label is known only when the whole horizon is inside the data (as_of_date + horizon <= the warehouse's
-last day), so the last `horizon` days are never used for fitting or validation (otherwise only the accounts
-that did cancel would be known there, and every rule would look better than it is).
+A label is known only when the whole horizon is inside the data (as_of_date + horizon <= the last day
+cancellations are known for: the warehouse's last day, or the day revenue is known through when earlier,
+orchestration.health.backtest.outcomes_known_through), so the last `horizon` days are never used for fitting
+or validation (otherwise only the accounts that did cancel would be known there, and every rule would look
+better than it is).
 
 The time split: rows before `split_date` fit, rows on or after it validate. Nothing here reads a metric of a
 later day than the row's own (the metrics are point in time); only the label looks ahead, by definition.
@@ -19,6 +21,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
+from orchestration.health.backtest import outcomes_known_through
 from orchestration.metrics.catalog import Metric, load_catalog
 
 HORIZON_DAYS = 90
@@ -36,8 +39,7 @@ CANCELLATIONS_SQL = """
     from marts.dim_accounts as a
     left join status_cancel as s using (account_id)
     where coalesce(a.cancellation_date, s.first_cancelled_day) is not null
-      and coalesce(a.cancellation_date, s.first_cancelled_day)
-          <= (select max(as_of_date) from marts.fct_account_health_daily)
+      and coalesce(a.cancellation_date, s.first_cancelled_day) <= ?
 """
 
 
@@ -56,6 +58,12 @@ class History:
     horizon: int
     split_date: dt.date | None
     metrics: dict[str, Metric]
+    outcomes_known: dt.date | None = None  # the last day cancellations are known for (default: last_day)
+
+    @property
+    def labels_known_through(self) -> dt.date:
+        """The last day whose label is known: the horizon ends by the day cancellations are known for."""
+        return (self.outcomes_known or self.last_day) - dt.timedelta(days=self.horizon)
 
     @property
     def fit(self) -> np.ndarray:
@@ -102,8 +110,11 @@ def load_history(
         }
         catalog = {name: m for name, m in catalog.items() if name in available and name not in EXCLUDED}
         last_day = con.execute("select max(as_of_date) from marts.fct_account_health_daily").fetchone()[0]
-        cancelled = dict(con.execute(CANCELLATIONS_SQL).fetchall())
-        con.execute(f"create or replace temp table history_cancellations as {CANCELLATIONS_SQL}")
+        outcomes_known = outcomes_known_through(con) or last_day
+        cancelled = dict(con.execute(CANCELLATIONS_SQL, [outcomes_known]).fetchall())
+        con.execute(
+            f"create or replace temp table history_cancellations as {CANCELLATIONS_SQL}", [outcomes_known]
+        )
         columns = ", ".join(f'm."{name}"' for name in catalog)
         table = con.execute(
             f"""
@@ -140,7 +151,7 @@ def load_history(
         days_to_cancel = (cancel_day - dates).astype("timedelta64[D]").astype(float)
     label = np.nan_to_num(days_to_cancel, nan=-1) > 0
     label &= np.nan_to_num(days_to_cancel, nan=1e9) <= horizon
-    last_labelled = last_day - dt.timedelta(days=horizon)
+    last_labelled = outcomes_known - dt.timedelta(days=horizon)
     known = dates <= np.datetime64(last_labelled)
     # History starts when usage data does (accounts may have CRM days long before it): the first day any
     # app_events metric is known.
@@ -165,4 +176,5 @@ def load_history(
         horizon=horizon,
         split_date=split_date,
         metrics=catalog,
+        outcomes_known=outcomes_known,
     )

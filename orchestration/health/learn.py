@@ -178,7 +178,8 @@ def check_enough(history: History, min_cancellations: int = MIN_CANCELLATIONS) -
             f"of a day whose outcome is known ({validation} of them in the validation period from "
             f"{history.split_date}); learning needs at least {min_cancellations} "
             f"(at least {MIN_VALIDATION_CANCELLATIONS} in the validation period). Days within "
-            f"{history.horizon} days of the warehouse's last day ({history.last_day}) have no known outcome "
+            f"{history.horizon} days of the last day cancellations are known for "
+            f"({history.labels_known_through + timedelta(days=history.horizon)}) have no known outcome "
             "yet: more history or more cancellations are needed."
         )
 
@@ -372,7 +373,7 @@ def summary_markdown(learned: Learned) -> str:
         "# Learned health profile",
         "",
         f"History: {len(history.label):,} account-days up to {history.last_day}; label: cancels within "
-        f"{history.horizon} days (known up to {history.last_day - timedelta(days=history.horizon)}).",
+        f"{history.horizon} days (known up to {history.labels_known_through}).",
         f"Fit on the days before {history.split_date}, validated on the days from it.",
         "",
         "Poor when any of (chosen in this order; figures cumulative):",

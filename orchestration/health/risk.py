@@ -3,8 +3,9 @@
 Trained on the same history and time split as `pulse health learn` (orchestration.health.history: the fit
 period's account-days whose outcome is known), validated on the later period, then applied to every
 account-day. Features are the metric catalog's number metrics and its low-cardinality text metrics (as
-categories), exactly as known at the end of each day, so a day's score reads nothing from a later day; the
-model is scikit-learn's HistGradientBoostingClassifier (missing values are native to it), with a fixed seed.
+categories) known on some day of the fit period, exactly as known at the end of each day, so a day's score
+reads nothing from a later day; the model is scikit-learn's HistGradientBoostingClassifier (missing values are
+native to it), with a fixed seed.
 
 Per account and day: the probability, the risk decile among the accounts scored that day (10 = the riskiest
 tenth) and the three metrics that raise the probability most, with their values: each metric's contribution is
@@ -62,10 +63,15 @@ def _train(history: History, min_cancellations: int) -> RiskModel:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     check_enough(history, min_cancellations)
-    numeric = list(history.numeric)
-    text = list(history.text)
     fit = history.fit
-    categories = {name: sorted({v for v in history.text[name][fit] if v is not None}) for name in text}
+    # A metric never known in the fit period (its source is not loaded, or it starts later) teaches the model
+    # nothing and has no bins to learn: it is left out (and so never a reason).
+    numeric = [name for name, values in history.numeric.items() if not np.isnan(values[fit]).all()]
+    categories = {
+        name: sorted({v for v in values[fit] if v is not None}) for name, values in history.text.items()
+    }
+    text = [name for name in history.text if categories[name]]
+    categories = {name: categories[name] for name in text}
     risk = RiskModel(None, numeric, text, categories, {})
     x = _matrix(history, risk, fit)
     y = history.label[fit]

@@ -93,6 +93,10 @@ def _share_poor_before(history, flagged: np.ndarray, since, days: int = 30) -> t
     return hit, ranked
 
 
+def _num(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     import duckdb
 
@@ -121,12 +125,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     ).check()
     history = load_history(warehouse, metrics=load_catalog(project))
     split = history.split_date
-    print(f"\nHistory up to {history.last_day}; fit before {split}, validated from it.")
+    print(
+        f"\nHistory up to {history.last_day}; cancellations known through {history.outcomes_known}, so "
+        f"labels through {history.labels_known_through}; fit before {split}, validated from it "
+        f"({int(history.validation.sum()):,} account-days, "
+        f"{history.cancelled_accounts(history.validation)} cancelling accounts, "
+        f"base rate {history.label[history.validation].mean():.3f})."
+    )
     default = run_backtest(warehouse, since=split)
     overall90 = next(w for w in default.windows if w.scope == "overall" and w.horizon == 90)
+    poor30 = default.poor_share_before[30]
     print(
-        f"default profile: lift {overall90.lift}, Poor 30 days before: {default.poor_share_before[30]} "
-        f"({default.accounts_before[30]} ranked)"
+        f"default profile: validation lift {_num(overall90.lift)}, Poor 30 days before: "
+        f"{'n/a' if poor30 is None else f'{poor30:.0%}'} of {default.accounts_before[30]} ranked"
     )
     learned = learn(history)
     flagged = np.zeros(len(history.label), dtype=bool)
@@ -135,11 +146,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     hit, ranked = _share_poor_before(history, flagged, split)
     print("learned rules: " + "; ".join(str(rule) for rule in learned.rules))
     print(
-        f"learned profile: validation lift {learned.validation.lift}, share flagged "
-        f"{learned.validation.share_flagged}, Poor 30 days before: {hit} of {ranked}"
+        f"learned profile: validation lift {_num(learned.validation.lift)}, share flagged "
+        f"{_num(learned.validation.share_flagged)}, Poor 30 days before: {hit} of {ranked}"
     )
     figures = validate(train(history), history)
-    print(f"risk score: AUC {figures['auc']}, lift in the riskiest 10% {figures['lift_top_10pct']}")
+    print(
+        f"risk score: AUC {_num(figures['auc'])}, lift in the riskiest 10% {_num(figures['lift_top_10pct'])} "
+        f"(riskiest 20%: {_num(figures['lift_top_20pct'])})"
+    )
     with duckdb.connect(str(warehouse), read_only=True) as con:
         print(
             "cancellations:",

@@ -152,3 +152,38 @@ def test_risk_score_ranks_on_the_signal_and_never_reads_a_later_day(synthetic: P
     same = other.dates <= np.datetime64(cutoff)
     assert (history.account_ids[before] == other.account_ids[same]).all()
     np.testing.assert_array_equal(predict(model, history, before), predict(model, other, same))
+
+
+def test_a_metric_unknown_in_the_fit_period_is_no_feature(synthetic: Path) -> None:
+    """A metric whose source starts after the split (nothing known while fitting) used to stop the risk score
+    (scikit-learn cannot bin a column with no value); it is left out, and the score still ranks."""
+    from orchestration.health.risk import train, validate
+
+    history = load_history(synthetic, metrics=_catalog())
+    late = np.where(history.dates >= np.datetime64(history.split_date), 1.0, np.nan)
+    history.numeric["late_metric"] = late
+    history.text["late_category"] = np.where(np.isnan(late), None, "x").astype(object)
+    model = train(history)
+    assert "late_metric" not in model.numeric and "late_category" not in model.text
+    assert "active_days_30d" in model.numeric
+    assert validate(model, history)["auc"] > 0.75
+
+
+def test_labels_wait_for_the_day_revenue_is_known_through(synthetic: Path, tmp_path: Path) -> None:
+    """When billing is known only through an earlier day than the usage data (int_revenue_as_of), a
+    cancellation after it cannot be seen yet: labels are known only up to that day less the horizon."""
+    full = load_history(synthetic, metrics=_catalog())
+    assert full.labels_known_through == full.last_day - dt.timedelta(days=full.horizon)
+    earlier = tmp_path / "earlier.duckdb"
+    earlier.write_bytes(synthetic.read_bytes())
+    billing_known = full.last_day - dt.timedelta(days=60)
+    with duckdb.connect(str(earlier)) as con:
+        con.execute(
+            "create table intermediate.int_revenue_as_of as select cast(? as date) as as_of_date",
+            [billing_known],
+        )
+    history = load_history(earlier, metrics=_catalog())
+    assert history.labels_known_through == billing_known - dt.timedelta(days=history.horizon)
+    assert history.dates[history.known].max() == np.datetime64(history.labels_known_through)
+    assert all(day <= billing_known for day in history.cancelled_on.values())
+    assert len(history.cancelled_on) < len(full.cancelled_on)  # cancellations after it are not seen yet

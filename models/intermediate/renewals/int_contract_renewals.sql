@@ -5,7 +5,8 @@
 -- (MRR x 12). An account with no subscription lines falls back to its CRM contract (renewal date and contract
 -- value) when Paying.
 -- Past terms (ending on or before the as-of date) renewed when the account is still active on the term's end
--- date (a paid line with valid_from <= end < valid_to), else they were cancelled.
+-- date (a paid line with valid_from <= end < valid_to), else they were cancelled; unknown (null) when the term
+-- ends on a censored end (stg_billing__subscriptions.is_end_censored: after the billing data is known through).
 
 with
 
@@ -40,6 +41,7 @@ terms as (
         end as renewal_date,
         mrr * 12 as renewal_value,
         cast(canceled_at as date) as cancellation_requested_date,
+        is_end_censored,
         valid_from
 
     from paid
@@ -66,7 +68,8 @@ billing_terms as (
         'billing' as contract_source,
         terms.renewal_date,
         cast(terms.renewal_value as double) as renewal_value,
-        terms.cancellation_requested_date
+        terms.cancellation_requested_date,
+        terms.is_end_censored
 
     from ranked_terms as terms
 
@@ -82,7 +85,8 @@ crm_terms as (
         'crm' as contract_source,
         accounts.renewal_date,
         cast(accounts.contract_value as double) as renewal_value,
-        cast(null as date) as cancellation_requested_date
+        cast(null as date) as cancellation_requested_date,
+        false as is_end_censored
 
     from {{ ref('int_accounts') }} as accounts
 
@@ -116,6 +120,7 @@ final as (
         case
             when all_terms.renewal_date > as_of.as_of_date then null
             when all_terms.contract_source = 'crm' then null
+            when all_terms.is_end_censored then null
             else exists (
                 select 1
                 from paid as later

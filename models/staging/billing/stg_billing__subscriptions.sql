@@ -2,6 +2,12 @@
 -- Exports repeat versions: copies of the same (subscription_id, start_date) collapse into one row (the newest
 -- update, else a copy that has ended, else the most recently loaded). A version runs until the line's next
 -- version starts, or until its own end: the end date, else (cancellation requested) the period end.
+-- An end is known only when the billing data is known through it: an export written on some day lists ends
+-- up to that day (Stripe writes Ended At once a line has ended) but some exports list each paid period with its
+-- scheduled end (ChurnSim: one line per month, the renewal a new line). The data is known through the latest
+-- day it records something happening (billing_known_through_date: a line starting, a cancellation recorded
+-- with its end, a version written). A version whose own end falls after that day, with no cancellation
+-- recorded, has an end the data cannot confirm (is_end_censored): it runs, as far as anyone knows.
 
 with
 
@@ -79,6 +85,52 @@ versions as (
 
 ),
 
+bounded as (
+
+    select
+        *,
+        case
+            when next_start_date is null then own_end_date
+            when own_end_date is null or own_end_date > next_start_date then next_start_date
+            else own_end_date
+        end as scheduled_valid_to,
+        coalesce(canceled_at is not null or status = 'canceled', false) as is_cancellation_recorded
+
+    from versions
+
+),
+
+known as (
+
+    select
+        greatest(
+            max(start_date),
+            coalesce(max(cast(canceled_at as date)), max(start_date)),
+            coalesce(max(case when is_cancellation_recorded then end_date end), max(start_date)),
+            coalesce(max(cast(updated_at as date)), max(start_date))
+        ) as billing_known_through_date
+
+    from bounded
+
+),
+
+censored as (
+
+    select
+        bounded.*,
+        known.billing_known_through_date,
+        coalesce(
+            bounded.scheduled_valid_to > known.billing_known_through_date
+            and not bounded.is_cancellation_recorded,
+            false
+        ) as is_end_censored
+
+    from bounded
+
+    cross join known
+
+),
+
 final as (
 
     select
@@ -91,11 +143,9 @@ final as (
         account_id,
         product,
         start_date as valid_from,
-        case
-            when next_start_date is null then own_end_date
-            when own_end_date is null or own_end_date > next_start_date then next_start_date
-            else own_end_date
-        end as valid_to,
+        case when not is_end_censored then scheduled_valid_to end as valid_to,
+        is_end_censored,
+        billing_known_through_date,
         end_date,
         period_end_date,
         next_start_date is null as is_latest_version,
@@ -120,7 +170,7 @@ final as (
         updated_at,
         loaded_at
 
-    from versions
+    from censored
 
 )
 
