@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import sys
 import threading
 import time
 from collections import Counter, deque
@@ -78,7 +79,7 @@ class LocalCrm:
         class Handler(_Handler):
             server_crm = crm
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -141,6 +142,16 @@ class LocalCrm:
     def log(self, **request: Any) -> None:
         with self.lock:
             self.requests.append({"at": time.monotonic(), **request})
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client that gave up (a sync's timeout, a killed process) is part of what this server is for: its
+    broken pipe is not printed as a traceback; other errors still are."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:  # noqa: ANN401 - the base signature
+        if isinstance(sys.exc_info()[1], ConnectionError):  # BrokenPipeError, ConnectionResetError
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
