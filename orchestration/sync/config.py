@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from orchestration import settings
+from orchestration.criteria.seed_rows import shown_path
 from orchestration.yaml_files import load_yaml
 
 DESTINATIONS_DIR = Path(__file__).resolve().parent / "destinations"
@@ -82,15 +83,8 @@ def payload_columns() -> list[str]:
     return [name for name, _ in payload_contract()]
 
 
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def _fail(path: Path, key: str, problem: str) -> SyncConfigError:
-    return SyncConfigError(f"{_shown(path)}: {key}: {problem}")
+    return SyncConfigError(f"{shown_path(path)}: {key}: {problem}")
 
 
 def _number(path: Path, document: dict, key: str, default: float, *, integer: bool, low: float, high: float):
@@ -108,7 +102,7 @@ def load_destination(path: Path | str) -> Destination:
     try:
         document = load_yaml(path)
     except yaml.YAMLError as error:
-        raise SyncConfigError(f"{_shown(path)}: not valid YAML: {error}") from error
+        raise SyncConfigError(f"{shown_path(path)}: not valid YAML: {error}") from error
     if not isinstance(document, dict):
         raise _fail(
             path, "(top level)", "expected a mapping of keys; allowed keys: " + ", ".join(COMMON_KEYS)
@@ -200,7 +194,7 @@ def load_destinations(directory: Path | str | None = None) -> dict[str, Destinat
     for path in sorted(folder.glob("*.yml")):
         destination = load_destination(path)
         if destination.name in destinations:
-            first = _shown(destinations[destination.name].path)
+            first = shown_path(destinations[destination.name].path)
             raise _fail(
                 path, "name", f"{destination.name!r} is also the name of {first}; allowed: a unique name"
             )
