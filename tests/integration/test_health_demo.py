@@ -1,8 +1,10 @@
-"""The health invariants on a `make demo`-sized warehouse (300 accounts, 365 days, seed 42), built the way
-`make demo` builds it: `pulse generate` then `pulse run`. It takes five to seven minutes on 2 cores, so it is
-the acceptance run of `make test-demo` (CI runs it after `make test`), not part of `make test`.
+"""The health invariants, the shipped lists and the logo churn against the generator's ground truth on a
+`make demo`-sized warehouse (300 accounts, 365 days, seed 42), built the way `make demo` builds it: `pulse
+generate` then `pulse run`. It takes four to seven minutes on 2 cores, so it is the acceptance run of `make
+test-demo` (CI runs it after `make test`), not part of `make test`.
 
-The same checks run on the session's 60-account warehouse (test_health_warehouse.py::test_health_invariants).
+The same checks run on the session's 60-account warehouse (test_health_warehouse.py::test_health_invariants,
+test_lists_warehouse.py, test_revenue_warehouse.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import duckdb
 import pytest
 
 from tests.support.commands import BuiltWarehouse, pulse
+from tests.support.ground_truth import logo_churn_against_ground_truth
 from tests.support.health_invariants import health_invariant_violations
 
 pytestmark = [pytest.mark.slow, pytest.mark.demo]
@@ -21,13 +24,18 @@ DEMO_ARGS = ["--accounts", "300", "--days", "365", "--seed", "42"]  # the Makefi
 
 
 @pytest.fixture(scope="module")
-def demo_con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
     root = tmp_path_factory.mktemp("demo-warehouse")
     built = BuiltWarehouse(root, root / "landing", root / "warehouse.duckdb", root / "site")
     env = {**built.env(), "PULSE_LOG_DIR": str(root / "logs")}
     pulse("generate", *DEMO_ARGS, "--out", str(built.landing), "--quiet", env=env)
     pulse("run", env=env)
-    con = duckdb.connect(str(built.warehouse), read_only=True)
+    return built
+
+
+@pytest.fixture(scope="module")
+def demo_con(demo: BuiltWarehouse) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(demo.warehouse), read_only=True)
     yield con
     con.close()
 
@@ -62,3 +70,13 @@ def test_every_shipped_list_has_members_on_the_demo_warehouse(demo_con: duckdb.D
         ).fetchall()
     )
     assert [name for name in shipped if not members.get(name)] == []
+
+
+def test_logo_churn_by_month_matches_the_ground_truth_on_the_demo(
+    demo: BuiltWarehouse, demo_con: duckdb.DuckDBPyConnection
+) -> None:
+    """Issue 9's acceptance: on the demo data, Pulse's monthly logo churn equals an independent computation
+    from the generator's ground truth, month by month, to the account."""
+    differing, months, churned = logo_churn_against_ground_truth(demo_con, demo.landing)
+    assert differing == []
+    assert months >= 12 and churned > 0
