@@ -180,26 +180,53 @@ def _account_history(plan: Plan, i: int, rng: np.random.Generator) -> _History:
         )
         renewal += 365
 
-    # The success manager notices trouble after a while and reacts; sentiment follows.
-    trouble = int(p.trouble_day[i])
-    if trouble < NO_DAY and arch != "onboarding_stalled":
-        seen = max(trouble + int(rng.integers(10, 25)), c + 7)
-        h.at(seen, Risk_Status__c="At Risk", CSM_Sentiment__c="Low")
-        h.at(seen + int(rng.integers(20, 40)), Risk_Status__c="Plan in Place", CSM_Sentiment__c="High")
-        if churn < NO_DAY and churn - 3 > seen:
-            h.at(churn - int(rng.integers(3, min(15, churn - seen) + 1)), CSM_Sentiment__c="Critical")
-        elif arch == "churning":  # saved
-            h.at(days - 35, Risk_Status__c="Recovering")
-            h.at(days - 5, Risk_Status__c="Resolved", CSM_Sentiment__c="None")
-    elif arch == "healthy" and rng.random() < 0.12 and days > 90:  # a scare that was resolved
-        s = int(rng.integers(0, days - 80))
-        h.at(s, Risk_Status__c="At Risk", CSM_Sentiment__c="Low")
-        h.at(s + 20, Risk_Status__c="Plan in Place")
-        h.at(s + 45, Risk_Status__c="Recovering")
-        h.at(s + 75, Risk_Status__c="Resolved", CSM_Sentiment__c="None")
+    # The success manager notices trouble late, and only for some accounts: a CSM with a full book sees a
+    # share of the accounts in trouble (more of the big ones), weeks after usage starts to slip, often only
+    # when the customer says so near the end. Their attention is drawn from its own stream so the rest of
+    # the account's history does not depend on it.
+    _csm_attention(h, p, i, np.random.default_rng([p.seed, 7, i + 1]), date)
     if churn < NO_DAY:
         h.at(churn, Status__c="Cancelled", Cancellation_Date__c=date(churn))
     return h
+
+
+# Share of troubled accounts a success manager flags, by tier (Starter, Professional, Enterprise), and
+# the median lag in days between the first signs of trouble and the flag.
+NOTICE_SHARE = (0.3, 0.45, 0.65)
+NOTICE_LAG_DAYS = (50.0, 40.0, 28.0)
+TOLD_SHARE = 0.35  # of the cancellations the CSM did not see coming, those the customer announces
+FALSE_ALARM_SHARE = 0.12  # of accounts without trouble, those flagged At Risk once in a year
+
+
+def _csm_attention(h: _History, p: Plan, i: int, rng: np.random.Generator, date) -> None:
+    days, arch, tier = p.days, p.archetype_name(i), int(p.tier[i])
+    c, churn, trouble = int(p.created_day[i]), int(p.churn_day[i]), int(p.trouble_day[i])
+    # Draws happen in a fixed order whatever the branch, so each account's story is stable per seed.
+    notices = rng.random() < NOTICE_SHARE[tier]
+    lag = int(rng.lognormal(np.log(NOTICE_LAG_DAYS[tier]), 0.5))
+    plan_after = int(rng.integers(20, 40))
+    told = rng.random() < TOLD_SHARE
+    told_before = int(rng.integers(1, 15))
+    alarm = rng.random() < FALSE_ALARM_SHARE * 365 / max(days, 1)
+    alarm_day = int(rng.integers(0, max(days - 80, 1)))
+    if trouble < NO_DAY and arch != "onboarding_stalled":  # stalled onboardings are flagged by their project
+        seen = max(trouble + lag, c + 7)
+        if notices and seen < min(churn, days):
+            h.at(seen, Risk_Status__c="At Risk", CSM_Sentiment__c="Low")
+            h.at(seen + plan_after, Risk_Status__c="Plan in Place", CSM_Sentiment__c="High")
+            if churn < NO_DAY and churn - 3 > seen:
+                h.at(churn - int(rng.integers(3, min(15, churn - seen) + 1)), CSM_Sentiment__c="Critical")
+            elif arch == "churning":  # saved
+                h.at(days - 35, Risk_Status__c="Recovering")
+                h.at(days - 5, Risk_Status__c="Resolved", CSM_Sentiment__c="None")
+            return
+    if churn < NO_DAY and told and churn - told_before > c:  # the customer announces it, days before
+        h.at(churn - told_before, Risk_Status__c="At Risk", CSM_Sentiment__c="Critical")
+    elif trouble == NO_DAY and churn == NO_DAY and alarm and days > 90:  # a scare that was resolved
+        h.at(alarm_day, Risk_Status__c="At Risk", CSM_Sentiment__c="Low")
+        h.at(alarm_day + 20, Risk_Status__c="Plan in Place")
+        h.at(alarm_day + 45, Risk_Status__c="Recovering")
+        h.at(alarm_day + 75, Risk_Status__c="Resolved", CSM_Sentiment__c="None")
 
 
 def write_crm(plan: Plan, out_dir: Path) -> dict[str, int]:

@@ -37,6 +37,11 @@ CHURN_SHARE = {  # share of each archetype that cancels inside the period
     "slow_decline": 0.35,
 }
 
+# Some cancellations give no warning in usage or support (a budget cut, an acquisition, a rival tool
+# bought elsewhere): this share of the paying accounts that are otherwise fine cancels at a renewal.
+QUIET_CHURN_SHARE = 0.05
+QUIET_CHURN = ("healthy", "growing_to_capacity", "champion_leaving")
+
 TIERS = ("Starter", "Professional", "Enterprise")
 TIER_WEIGHTS = np.array([0.45, 0.40, 0.15])
 SEAT_PRICE = (360.0, 600.0, 900.0)  # yearly list price per license
@@ -224,6 +229,14 @@ def build_plan(
         else:
             created = -int(rng.uniform(60, 900))
             contract_start = created + trial
+
+        # A quiet cancellation, drawn from its own stream so the account's other draws do not move.
+        quiet = np.random.default_rng([seed, 8, i + 1])
+        if arch in QUIET_CHURN and not free and quiet.random() < QUIET_CHURN_SHARE:
+            renewals = contract_start + 365 * np.arange(1, 5)
+            due = renewals[(renewals >= 30) & (renewals < days)]
+            if len(due):
+                churn = int(due[0])
 
         # Activity intensity over the period (1 = a normal engaged account).
         level = float(np.clip(rng.lognormal(0.0, 0.15), 0.7, 1.2))

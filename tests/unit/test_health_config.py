@@ -41,6 +41,17 @@ def test_shipped_configuration_is_valid() -> None:
     assert validate_health_config(SEEDS) == []
 
 
+def test_shipped_recommended_candidate_is_valid() -> None:
+    """The profile learned on the sample data (examples/health/recommended, see its README) is a valid
+    candidate folder: every metric, operator and threshold passes the validator preview and backtest use."""
+    folder = PROJECT_ROOT / "examples" / "health" / "recommended"
+    assert validate_health_config(folder) == []
+    with (folder / "health_criteria.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {row["outcome"] for row in rows} == {"Good", "Poor"}
+    assert {row["profile"] for row in rows} == {"learned"}
+
+
 @pytest.mark.parametrize(
     ("file", "old", "new", "expected"),
     [
