@@ -21,6 +21,11 @@ import pyarrow as pa
 from orchestration.generate.calendar import epoch_ms
 from orchestration.generate.plan import ACTIVITIES, MODULE_WEIGHTS, MODULES, ROLES, TIERS, Plan
 
+# Module indexes in MODULES: the deeper ones a troubled account stops using, and Admin.
+DEEP_MODULES = (MODULES.index("Integrations"), MODULES.index("Automation"), MODULES.index("API"))
+ADMIN_MODULE = MODULES.index("Admin")
+TROUBLE_MIX_SHIFT = 0.6  # at full trouble, this share of deep-module actions becomes basic ones
+
 PLATFORMS = ("web", "web", "web", "web", "desktop", "mobile")
 HOUR = 3600.0
 # Days are sampled one at a time but turned into text in chunks, which amortises Polars' per-call cost.
@@ -126,6 +131,17 @@ class EventWriter:
         # What they do: a module the account has adopted (else Dashboards), an activity, a duration.
         module = np.searchsorted(self.module_cum, rng.random(n_ev), side="right").clip(0, len(MODULES) - 1)
         module = np.where(p.module_adopt[ev_acct, module] <= d, module, 0)
+        # An account in trouble keeps the basics: its deeper modules (Integrations, Automation, API) give way
+        # to dashboards and admin work, so the mix of activities shifts while usage falls. Its own random
+        # stream, so every other draw of the day stays as it was.
+        if n_ev:
+            mix = np.random.default_rng([p.seed, 9, d])
+            trouble = p.trouble[ev_acct, d]
+            shifted = (module >= DEEP_MODULES[0]) & (module <= DEEP_MODULES[-1])
+            shifted &= mix.random(n_ev) < TROUBLE_MIX_SHIFT * trouble
+            basic = np.where(mix.random(n_ev) < 0.5, 0, ADMIN_MODULE)
+            basic = np.where(p.module_adopt[ev_acct, basic] <= d, basic, 0)
+            module = np.where(shifted, basic, module)
         k = (rng.random(n_ev)[:, None] >= self.activity_cum[module]).sum(axis=1).clip(0, 2)
         act = module * 3 + k
         duration = np.round(np.exp(self.activity_log_median[act] + 0.8 * rng.standard_normal(n_ev)), 1)

@@ -189,6 +189,46 @@ def test_modules_have_different_adoption(events: list[dict]) -> None:
     )
 
 
+def _track_modules(out: Path) -> list[tuple[str, str, str]]:
+    """(account, day, module) of every track event."""
+    rows = []
+    for path in sorted((out / "app_events").glob("segment-*.jsonl")):
+        for line in path.read_text().splitlines():
+            msg = json.loads(line)
+            if msg["type"] == "track":
+                rows.append((msg["context"]["groupId"], msg["timestamp"][:10], msg["properties"]["module"]))
+    return rows
+
+
+def test_troubled_accounts_shift_to_the_basic_modules(
+    data: tuple[Path, dict], truth: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before an account in trouble cancels, its mix of activities shifts: of what it still does, fewer
+    Integrations, Automation and API actions than the same account would have done without the shift; other
+    accounts' events are untouched."""
+    from orchestration.generate import events as events_writer
+
+    monkeypatch.setattr(events_writer, "TROUBLE_MIX_SHIFT", 0.0)
+    _generate(tmp_path / "unshifted")
+    shifted, unshifted = _track_modules(data[0]), _track_modules(tmp_path / "unshifted")
+    deep = {"Integrations", "Automation", "API"}
+    churn = {a: r["churn_date"] for a, r in truth.items() if r["archetype"] in TROUBLED and r["churn_date"]}
+
+    def last_month_deep_share(rows: list[tuple[str, str, str]]) -> float:
+        mine = [
+            module
+            for account, day, module in rows
+            if account in churn
+            and 0 < (dt.date.fromisoformat(churn[account]) - dt.date.fromisoformat(day)).days <= 30
+        ]
+        assert len(mine) > 100
+        return sum(module in deep for module in mine) / len(mine)
+
+    assert last_month_deep_share(shifted) < 0.75 * last_month_deep_share(unshifted)
+    healthy = {a for a, r in truth.items() if r["archetype"] == "healthy"}
+    assert [r for r in shifted if r[0] in healthy] == [r for r in unshifted if r[0] in healthy]
+
+
 def test_weekdays_are_much_busier_than_weekends(events: list[dict]) -> None:
     per_day = Counter(e["_ts"][:10] for e in events if e["type"] in ("track", "sdr"))
     weekday = [n for d, n in per_day.items() if dt.date.fromisoformat(d).weekday() < 5]
