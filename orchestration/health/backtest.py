@@ -22,24 +22,12 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.health.outcomes import BUILT_HEALTH, CANCELLATIONS_SQL, outcomes_known_through
+
 HORIZON_DAYS = 90
 WINDOWS = (30, 60, 90)
 RISK_TABLE = "marts.fct_account_churn_risk_daily"
-BUILT_HEALTH = "marts.fct_account_health_daily"
 BUILT_CONFIGURATION = f"the built warehouse (`{BUILT_HEALTH}`)"
-REVENUE_AS_OF = "intermediate.int_revenue_as_of"
-
-
-def outcomes_known_through(con: duckdb.DuckDBPyConnection) -> dt.date | None:
-    """The last day whether an account cancelled is known for: the health mart's last day, or the day revenue
-    is known through when earlier (int_revenue_as_of: billing that lists scheduled ends it cannot confirm is
-    known only through its export, and a cancellation after that day cannot be seen yet)."""
-    last = con.execute(f"select max(as_of_date) from {BUILT_HEALTH}").fetchone()[0]
-    try:
-        revenue = con.execute(f"select max(as_of_date) from {REVENUE_AS_OF}").fetchone()[0]
-    except duckdb.CatalogException:  # a warehouse built without the revenue models
-        revenue = None
-    return min(last, revenue) if last is not None and revenue is not None else last
 
 
 @dataclass
@@ -212,21 +200,10 @@ def run_backtest(
             f"select account_id, as_of_date, health_rank, {profile} from {health_table} {where}"
         )
         health_table = "backtest_health"
-        known = _sql_date(outcomes_known_through(con))
-        con.execute(
-            f"""
-            create or replace temp table backtest_cancellations as
-            with status_cancel as (
-                select account_id, min(as_of_date) as first_cancelled_day
-                from marts.fct_account_health_daily where status = 'Cancelled' group by account_id
-            )
-            select a.account_id, coalesce(a.cancellation_date, s.first_cancelled_day) as cancelled_on
-            from marts.dim_accounts as a
-            left join status_cancel as s using (account_id)
-            where coalesce(a.cancellation_date, s.first_cancelled_day) is not null
-              and coalesce(a.cancellation_date, s.first_cancelled_day) <= {known}
-            """
-        )
+        known_day = outcomes_known_through(con)
+        known = _sql_date(known_day)
+        cancellations = f"create or replace temp table backtest_cancellations as {CANCELLATIONS_SQL}"
+        con.execute(cancellations, [known_day])
         if since:
             con.execute("delete from backtest_cancellations where cancelled_on < ?", [since])
         cancelled = con.execute("select count(*) from backtest_cancellations").fetchone()[0]

@@ -4,7 +4,7 @@ One row per account and day the account was not yet cancelled (intermediate.int_
 metric of the catalog as known at the end of that day), labelled "cancels within the next `horizon` days".
 A label is known only when the whole horizon is inside the data (as_of_date + horizon <= the last day
 cancellations are known for: the warehouse's last day, or the day revenue is known through when earlier,
-orchestration.health.backtest.outcomes_known_through), so the last `horizon` days are never used for fitting
+orchestration.health.outcomes.outcomes_known_through), so the last `horizon` days are never used for fitting
 or validation (otherwise only the accounts that did cancel would be known there, and every rule would look
 better than it is).
 
@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from orchestration.health.backtest import outcomes_known_through
+from orchestration.health.outcomes import CANCELLATIONS_SQL, outcomes_known_through
 from orchestration.metrics.catalog import Metric, load_catalog
 
 HORIZON_DAYS = 90
@@ -29,18 +29,6 @@ VALIDATION_SHARE = 1 / 3
 # Text metrics with more distinct values than this (names, ids) are not features.
 MAX_TEXT_VALUES = 12
 EXCLUDED = ("status",)  # what the label is made of
-
-CANCELLATIONS_SQL = """
-    with status_cancel as (
-        select account_id, min(as_of_date) as first_cancelled_day
-        from marts.fct_account_health_daily where status = 'Cancelled' group by account_id
-    )
-    select a.account_id, coalesce(a.cancellation_date, s.first_cancelled_day) as cancelled_on
-    from marts.dim_accounts as a
-    left join status_cancel as s using (account_id)
-    where coalesce(a.cancellation_date, s.first_cancelled_day) is not null
-      and coalesce(a.cancellation_date, s.first_cancelled_day) <= ?
-"""
 
 
 @dataclass
