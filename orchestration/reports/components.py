@@ -187,19 +187,18 @@ def _chart(kind: str, name: str, attrs: dict[str, Any]) -> str:
     return f'<figure class="chart" data-component="{name}">{caption}{svg}{note}</figure>'
 
 
+def _is_number(value: Any) -> bool:  # noqa: ANN401
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _heat_styles(rows: Any, columns: list[str]) -> Callable[[Any], str]:  # noqa: ANN401 - query rows
     """A heatmap over `columns`: each number's cell shaded by where it lies between their minimum and
     maximum."""
-    values = [
-        float(row[column])
-        for row in rows
-        for column in columns
-        if isinstance(row[column], int | float) and not isinstance(row[column], bool)
-    ]
+    values = [float(row[column]) for row in rows for column in columns if _is_number(row[column])]
     low, high = (min(values), max(values)) if values else (0.0, 0.0)
 
     def style(value: Any) -> str:  # noqa: ANN401
-        if not isinstance(value, int | float) or isinstance(value, bool):
+        if not _is_number(value):
             return ""
         share = (float(value) - low) / (high - low) if high > low else 1.0
         alpha = 0.08 + 0.77 * share
@@ -253,7 +252,7 @@ def data_table(attrs: dict[str, Any], ctx: RenderContext) -> str:
             if href:
                 cell = f'<a href="{escape(href)}">{cell}</a>'
             sort = ""
-            if isinstance(value, int | float) and not isinstance(value, bool):
+            if _is_number(value):
                 sort = f' data-sort="{value}"'
             elif isinstance(value, dt.date):
                 sort = f' data-sort="{value.isoformat()}"'
