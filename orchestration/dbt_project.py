@@ -157,14 +157,17 @@ def run_dbt(
     )
 
 
-def _newest_input_mtime() -> float:
-    newest = 0.0
+def dbt_input_files() -> list[tuple[Path, str]]:
+    """Every file dbt parses, with its path relative to the project root, in a stable order."""
+    files = []
     for root in _DBT_INPUTS:
         paths = [root] if root.is_file() else root.rglob("*") if root.exists() else []
-        for path in paths:
-            if path.is_file():
-                newest = max(newest, path.stat().st_mtime)
-    return newest
+        files += [(path, str(path.relative_to(PROJECT_ROOT))) for path in paths if path.is_file()]
+    return sorted(files, key=lambda item: item[1])
+
+
+def _newest_input_mtime() -> float:
+    return max((path.stat().st_mtime for path, _ in dbt_input_files()), default=0.0)
 
 
 def manifest_is_stale() -> bool:

@@ -17,6 +17,7 @@ from orchestration.settings import PROJECT_ROOT, landing_root, warehouse_path
 __all__ = [
     "PROJECT_ROOT",
     "RAW_DDL",
+    "REBUILD_DDL",
     "RAW_TABLES",
     "connect",
     "ensure_raw_schema",
@@ -225,6 +226,26 @@ where held.event = 'held'
 qualify row_number() over (partition by held.as_of_date order by held.event_at desc) = 1;
 """
 
+# What the daily models rebuild (orchestration/rebuild.py). The plan has one row while a Pulse build runs and
+# none otherwise, so a bare `dbt build` rebuilds every day; model_builds records each finished build.
+REBUILD_DDL = """
+create schema if not exists raw;
+create table if not exists raw.rebuild_plan (
+    rebuild_from date not null,      -- the daily models replace their rows from this day on
+    reason varchar not null,
+    planned_at timestamp not null
+);
+create table if not exists raw.model_builds (
+    finished_at timestamp not null,
+    mode varchar not null,           -- full | incremental
+    rebuild_from date,               -- incremental: the first day rebuilt
+    loaded_through timestamp,        -- the newest raw row (_loaded_at) the build saw
+    project_hash varchar not null,   -- models, seeds, macros and dbt settings the build ran with
+    as_of_date date,                 -- the warehouse's as-of date after the build
+    reason varchar not null
+);
+"""
+
 RAW_TABLES = (
     "app_events",
     "helpdesk_tickets",
@@ -238,3 +259,4 @@ RAW_TABLES = (
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(RAW_DDL)
     con.execute(RELEASE_DDL)
+    con.execute(REBUILD_DDL)

@@ -26,8 +26,9 @@ from orchestration.partitions import daily_partitions
 pulse_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 MANIFEST = ensure_manifest()
 
-# Incremental rollups and the staging views they read are rebuilt per day range; the rest once per run.
-INCREMENTAL_SELECT = "+config.materialized:incremental,resource_type:model"
+# The event rollups (tag event_rollup) and the staging views they read are rebuilt per day range; the rest
+# once per run, the daily models from the first day that changed (orchestration/rebuild.py).
+INCREMENTAL_SELECT = "+tag:event_rollup,resource_type:model"
 # The CRM payload reads the churn risk score, which a Python step writes after the other models: its own step.
 AFTER_SCORES_SELECT = "crm_account_sync"
 # dbt's advice: unit tests have static inputs, so they belong to development and CI (`make test` runs every
@@ -133,12 +134,48 @@ def _build(
     dbt: DbtCliResource,
     config: DbtLogConfig,
     model_vars: Mapping[str, str] | None = None,
+    rebuild_days: bool = False,
 ) -> Iterator[Any]:
-    """Run dbt holding the warehouse (one writer at a time), stream its assets and checks to Dagster."""
+    """Run dbt holding the warehouse (one writer at a time), stream its assets and checks to Dagster.
+
+    rebuild_days: the daily models rebuild only the days that changed (orchestration/rebuild.py).
+    """
     from orchestration.warehouse_lock import exclusive
 
     with exclusive(command=f"dagster run {context.run.run_id[:8]}: dbt"):
-        yield from _build_held(args, context, dbt, config, model_vars)
+        if not rebuild_days:
+            yield from _build_held(args, context, dbt, config, model_vars)
+            return
+        yield from _build_days(args, context, dbt, config)
+
+
+def _build_days(
+    args: list[str], context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtLogConfig
+) -> Iterator[Any]:
+    """Plan which days the daily models rebuild, build, and record the build for the next plan."""
+    from orchestration import rebuild
+    from orchestration.warehouse import connect
+
+    con = connect()
+    try:
+        plan = rebuild.plan_rebuild(con)
+        rebuild.write_plan(con, plan)
+    finally:
+        con.close()  # dbt writes the file: one process at a time
+    context.log.info(plan.describe())
+    try:
+        yield from _build_held([*args, *plan.dbt_args], context, dbt, config, None)
+        con = connect()
+        try:
+            rebuild.record_build(con, plan)
+        finally:
+            con.close()
+    finally:
+        con = connect()
+        try:
+            rebuild.clear_plan(con)
+        finally:
+            con.close()
 
 
 def _build_held(
@@ -203,7 +240,7 @@ def dbt_daily_rollups(
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtLogConfig) -> Iterator[Any]:
     _validate_configuration(context)
-    yield from _build(BUILD, context, dbt, config)
+    yield from _build(BUILD, context, dbt, config, rebuild_days=True)
 
 
 @dbt_assets(

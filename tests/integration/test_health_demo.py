@@ -16,7 +16,7 @@ import pytest
 
 from tests.support.commands import BuiltWarehouse, pulse
 from tests.support.ground_truth import logo_churn_against_ground_truth
-from tests.support.health_invariants import health_invariant_violations
+from tests.support.health_invariants import health_invariant_violations, lifecycle_status_gaps
 
 pytestmark = [pytest.mark.slow, pytest.mark.demo]
 
@@ -70,6 +70,15 @@ def test_every_shipped_list_has_members_on_the_demo_warehouse(demo_con: duckdb.D
         ).fetchall()
     )
     assert [name for name in shipped if not members.get(name)] == []
+
+
+def test_lifecycle_status_exists_for_every_account_and_day_on_the_demo(
+    demo_con: duckdb.DuckDBPyConnection,
+) -> None:
+    """Issue 8's acceptance: on the demo data the lifecycle status exists for every account and day."""
+    missing, extra, statuses = lifecycle_status_gaps(demo_con)
+    assert (missing, extra) == (0, 0)
+    assert statuses >= 8  # onboarding, core, renewal and cancelled statuses all occur in a year
 
 
 def test_logo_churn_by_month_matches_the_ground_truth_on_the_demo(

@@ -7,6 +7,7 @@ import duckdb
 import pytest
 
 from tests.support.commands import BuiltWarehouse
+from tests.support.health_invariants import lifecycle_status_gaps
 
 
 @pytest.fixture(scope="module")
@@ -17,16 +18,7 @@ def con(built_warehouse: BuiltWarehouse):
 
 
 def test_lifecycle_status_exists_for_every_account_and_day(con: duckdb.DuckDBPyConnection) -> None:
-    missing, extra, statuses = con.execute(
-        """
-        with days as (select account_id, as_of_date from marts.fct_account_health_daily),
-        lifecycle as (select account_id, as_of_date from marts.fct_lifecycle_status_daily)
-        select
-            (select count(*) from (select * from days except select * from lifecycle)),
-            (select count(*) from (select * from lifecycle except select * from days)),
-            (select count(distinct lifecycle_status) from marts.fct_lifecycle_status_daily)
-        """
-    ).fetchone()
+    missing, extra, statuses = lifecycle_status_gaps(con)
     assert (missing, extra) == (0, 0)
     assert statuses >= 5  # onboarding, core, renewal and cancelled statuses occur on the sample
     bad_days = con.execute(

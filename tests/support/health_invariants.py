@@ -1,5 +1,6 @@
-"""Health invariants that hold on any built warehouse, whatever the data: one function, run on the session's
-60-account warehouse (test_health_warehouse.py) and on the `make demo`-sized one (test_health_demo.py)."""
+"""Health (and lifecycle) invariants that hold on any built warehouse, whatever the data, run on the session's
+60-account warehouse (test_health_warehouse.py, test_lifecycle_tasks_warehouse.py) and on the `make
+demo`-sized one (test_health_demo.py)."""
 
 from __future__ import annotations
 
@@ -126,3 +127,18 @@ def health_invariant_violations(con: duckdb.DuckDBPyConnection) -> dict[str, tup
         if count:
             violations[name] = (count, con.execute(f"select * from ({query}) limit 5").fetchall())
     return violations
+
+
+def lifecycle_status_gaps(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
+    """Account-days of the health mart without a lifecycle status, lifecycle rows of no such account-day, and
+    how many distinct statuses occur (issue 8: one status for every account and day)."""
+    return con.execute(
+        """
+        with days as (select account_id, as_of_date from marts.fct_account_health_daily),
+        lifecycle as (select account_id, as_of_date from marts.fct_lifecycle_status_daily)
+        select
+            (select count(*) from (select * from days except select * from lifecycle)),
+            (select count(*) from (select * from lifecycle except select * from days)),
+            (select count(distinct lifecycle_status) from marts.fct_lifecycle_status_daily)
+        """
+    ).fetchone()

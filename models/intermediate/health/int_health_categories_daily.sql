@@ -6,12 +6,15 @@
 --   Average 60 / Poor 0; the category score is their weighted mean (criterion weight) and the profile's
 --   bands turn it into a rank (>= good_min_score Good, <= poor_max_score Poor).
 -- Criteria on missing values are left out; a category with nothing evaluated is left out too.
+{{ daily_incremental() }}
 
 with
 
 results as (
 
     select * from {{ ref('int_health_criteria_results') }}
+
+    where {{ days_to_rebuild('as_of_date') }}
 
 ),
 

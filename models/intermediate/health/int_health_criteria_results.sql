@@ -1,6 +1,7 @@
 -- Every criterion of the account's profile evaluated on the account's metric value that day by the criteria
 -- engine (macro criteria_evaluate): a new criterion is a seed row, not SQL. holds is null when the value is
 -- missing: the criterion is left out.
+{{ daily_incremental() }}
 
 with
 
@@ -8,7 +9,7 @@ assignment as (
 
     select * from {{ ref('int_health_profile_assignment') }}
 
-    where profile is not null
+    where profile is not null and {{ days_to_rebuild('as_of_date') }}
 
 ),
 
@@ -21,6 +22,8 @@ criteria as (
 metrics as (
 
     select * from {{ ref('int_account_metrics_long') }}
+
+    where {{ days_to_rebuild('as_of_date') }}
 
 ),
 

@@ -7,6 +7,7 @@
 -- would not be the profile's rank either), or no criterion could be evaluated.
 -- reason: the criteria behind the rank (fired Poor criteria first, then unmet Good criteria; for Good the met
 -- Good criteria), at most three, separated by "; ".
+{{ daily_incremental() }}
 
 with
 
@@ -14,17 +15,23 @@ assignment as (
 
     select * from {{ ref('int_health_profile_assignment') }}
 
+    where {{ days_to_rebuild('as_of_date') }}
+
 ),
 
 categories as (
 
     select * from {{ ref('int_health_categories_daily') }}
 
+    where {{ days_to_rebuild('as_of_date') }}
+
 ),
 
 results as (
 
     select * from {{ ref('int_health_criteria_results') }}
+
+    where {{ days_to_rebuild('as_of_date') }}
 
 ),
 

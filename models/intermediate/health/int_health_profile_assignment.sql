@@ -2,12 +2,15 @@
 -- filters (seed health_segment_filters, any number of rows) all hold; a condition on a missing value does not
 -- hold; a profile without filters applies to every account. Cancelled accounts get no profile
 -- (Unknown), and so do accounts no profile matches.
+{{ daily_incremental() }}
 
 with
 
 metrics as (
 
     select * from {{ ref('int_account_metrics_long') }}
+
+    where {{ days_to_rebuild('as_of_date') }}
 
 ),
 

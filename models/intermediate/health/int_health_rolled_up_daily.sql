@@ -4,12 +4,15 @@
 -- Poor when the Poor share reaches parent_poor_share, else Good when the Good share reaches parent_good_share,
 -- else Average; the score is the children's (weighted) mean score. A parent without ranked children that day
 -- keeps its own evaluation.
+{{ daily_incremental() }}
 
 with
 
 health as (
 
     select * from {{ ref('int_health_evaluated_daily') }}
+
+    where {{ days_to_rebuild('as_of_date') }}
 
 ),
 
@@ -32,7 +35,7 @@ contract_values as (
 
     from {{ ref('int_account_metrics_long') }}
 
-    where metric = 'contract_value'
+    where metric = 'contract_value' and {{ days_to_rebuild('as_of_date') }}
 
 ),
 

@@ -2,6 +2,7 @@
 -- (a criterion on a missing value does not), evaluated by the criteria engine; the one stage without entry
 -- criteria (the core lifecycle) takes every other account-day. entry_reason: the entry criteria that held.
 -- The criteria read the metrics from the account-day's own columns (the engine's wide_metrics, as the lists do).
+{{ daily_incremental() }}
 
 {%- set account_catalog = metric_catalog() %}
 
@@ -22,6 +23,8 @@ account_days as (
         on
             spine.account_id = metrics.account_id
             and spine.as_of_date = metrics.as_of_date
+
+    where {{ days_to_rebuild('spine.as_of_date') }}
 
 ),
 

@@ -4,6 +4,7 @@
 -- the stage has any), Poor when any poor criterion holds, else Average; a stage without an Average status says
 -- Poor instead, and a stage with one status has no outcome. The reason names the criteria that decided.
 -- The criteria read the metrics from the account-day's own columns (the engine's wide_metrics, as the lists do).
+{{ daily_incremental() }}
 
 {%- set account_catalog = metric_catalog() %}
 
@@ -12,6 +13,8 @@ with
 stage_days as (
 
     select * from {{ ref('int_lifecycle_stages_daily') }}
+
+    where {{ days_to_rebuild('as_of_date') }}
 
 ),
 
@@ -178,6 +181,42 @@ labelled as (
 
 ),
 
+-- The status on the day before the rebuild, as the previous build left it: the previous status and the
+-- island of an unchanged status carry over (rebuild_days.sql).
+carried as (
+
+    select
+        account_id,
+        as_of_date,
+        lifecycle_status,
+        stage,
+        outcome,
+        status_order,
+        reason,
+        cast(null as date) as status_since
+
+    from labelled
+
+    {% if is_incremental() -%}
+        union all
+
+        select
+            account_id,
+            as_of_date,
+            lifecycle_status,
+            stage,
+            outcome,
+            status_order,
+            reason,
+            status_since
+
+        from {{ this }}
+
+        where as_of_date = {{ dbt.dateadd('day', -1, rebuild_from()) }}
+    {%- endif %}
+
+),
+
 -- Consecutive days with the same status share an island: status_since is its first day.
 islands as (
 
@@ -190,7 +229,7 @@ islands as (
             'as_of_date'
         ) }} as island
 
-    from labelled
+    from carried
 
 ),
 
@@ -203,7 +242,8 @@ final as (
         stage,
         case when outcome = 'Only' then null else outcome end as outcome,
         reason,
-        min(as_of_date) over (partition by account_id, lifecycle_status, island) as status_since,
+        min(coalesce(status_since, as_of_date)) over (partition by account_id, lifecycle_status, island)
+            as status_since,
         previous_status,
         status_order
 
@@ -211,4 +251,7 @@ final as (
 
 )
 
+-- The day before the rebuild was read only to carry its state.
 select * from final
+
+where {{ days_to_rebuild('as_of_date') }}

@@ -1,6 +1,8 @@
 -- Insights tags per account and day, from list membership: a list's tag is on the account while it is a
 -- member (tag_mode add) or from its first day in the list on (sticky); a tag several lists give is one tag.
--- added_on is the first day of the tag's current uninterrupted run.
+-- added_on is the first day of the tag's current uninterrupted run. Incremental (rebuild_days.sql): a run under
+-- way on the day before the rebuild keeps the day it began.
+{{ daily_incremental() }}
 
 with
 
@@ -26,6 +28,8 @@ account_days as (
 
     from {{ ref('int_account_days') }}
 
+    where {{ days_to_rebuild('as_of_date') }}
+
 ),
 
 added as (
@@ -40,7 +44,7 @@ added as (
     inner join lists
         on membership.list = lists.list
 
-    where lists.tag_mode = 'add'
+    where lists.tag_mode = 'add' and {{ days_to_rebuild('membership.as_of_date') }}
 
 ),
 
@@ -80,11 +84,34 @@ sticky as (
 
 tagged as (
 
-    select * from added
+    select
+        *,
+        cast(null as date) as added_on
 
-    union
+    from (
 
-    select * from sticky
+        select * from added
+
+        union
+
+        select * from sticky
+
+    ) as tags_today
+
+    {% if is_incremental() -%}
+        union all
+
+        -- The runs under way on the day before the rebuild, as the previous build left them.
+        select
+            account_id,
+            as_of_date,
+            tag,
+            added_on
+
+        from {{ this }}
+
+        where as_of_date = {{ dbt.dateadd('day', -1, rebuild_from()) }}
+    {%- endif %}
 
 ),
 
@@ -108,10 +135,13 @@ final as (
         account_id,
         as_of_date,
         tag,
-        min(as_of_date) over (partition by account_id, tag, island) as added_on
+        min(coalesce(added_on, as_of_date)) over (partition by account_id, tag, island) as added_on
 
     from islands
 
 )
 
+-- The day before the rebuild was read only to carry its state.
 select * from final
+
+where {{ days_to_rebuild('as_of_date') }}

@@ -6,6 +6,7 @@
 -- A list with user criteria gets one more row per account-day, the users rolled up (criterion_id
 -- '<list>:users'): it holds when at least one user of the account satisfies every user criterion
 -- (int_list_user_members_daily); its label names the users (up to three) and their values.
+{{ daily_incremental() }}
 
 {%- set account_catalog = metric_catalog() %}
 {%- set account_names = account_catalog | map(attribute='name') | list %}
@@ -37,6 +38,8 @@ account_days as (
         on
             spine.account_id = health.account_id
             and spine.as_of_date = health.as_of_date
+
+    where {{ days_to_rebuild('spine.as_of_date') }}
 
 ),
 
@@ -139,6 +142,8 @@ user_members as (
 
     left join users
         on members.user_id = users.user_id
+
+    where {{ days_to_rebuild('members.as_of_date') }}
 
 ),
 

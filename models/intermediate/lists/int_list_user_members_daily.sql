@@ -2,12 +2,15 @@
 -- criterion on a missing value does not), with the reason (each criterion's label). The account is in the
 -- list when at least one of its users is (and its account criteria hold): int_list_criteria_results rolls
 -- these up.
+{{ daily_incremental() }}
 
 with
 
 results as (
 
     select * from {{ ref('int_list_user_criteria_results') }}
+
+    where {{ days_to_rebuild('as_of_date') }}
 
 ),
 

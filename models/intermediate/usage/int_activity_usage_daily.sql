@@ -12,6 +12,7 @@
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
+        tags=['event_rollup'],
         unique_key=['account_id', 'user_id', 'activity', 'activity_date'],
         on_schema_change='append_new_columns',
         pre_hook="{% if is_incremental() %}delete from {{ this }} where definitions_version <> '"

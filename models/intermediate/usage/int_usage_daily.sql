@@ -6,6 +6,7 @@
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
+        tags=['event_rollup'],
         unique_key=['account_id', 'user_id', 'module', 'activity_date'],
         on_schema_change='append_new_columns',
     )

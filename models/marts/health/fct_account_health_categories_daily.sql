@@ -1,4 +1,5 @@
 -- Category ranks and scores per account and day (categories with nothing to evaluate are left out).
+{{ daily_incremental() }}
 
 select
     account_id,
@@ -10,3 +11,5 @@ select
     category_weight
 
 from {{ ref('int_health_categories_daily') }}
+
+where {{ days_to_rebuild('as_of_date') }}

@@ -1,6 +1,7 @@
 -- Reasons as data: for each account and day, the criteria behind its rank - every fired Poor criterion and
 -- every evaluated Good criterion (met or not), with the value, the threshold and a one-line reason.
 -- Criteria on missing values were left out of the rank and are not listed.
+{{ daily_incremental() }}
 
 with
 
@@ -8,11 +9,15 @@ results as (
 
     select * from {{ ref('int_health_criteria_results') }}
 
+    where {{ days_to_rebuild('as_of_date') }}
+
 ),
 
 categories as (
 
     select * from {{ ref('int_health_categories_daily') }}
+
+    where {{ days_to_rebuild('as_of_date') }}
 
 ),
 

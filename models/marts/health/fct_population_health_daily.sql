@@ -1,12 +1,15 @@
 -- Health of the customer base per day, overall and by success manager, company size and tier (as of that
 -- day). population_health_score: Good 100, Average `population_average_score` (int_health_settings, 50), Poor 0,
 -- averaged over ranked accounts (Unknown left out): 100 when all are Good, 0 when all are Poor.
+{{ daily_incremental() }}
 
 with
 
 health as (
 
     select * from {{ ref('fct_account_health_daily') }}
+
+    where {{ days_to_rebuild('as_of_date') }}
 
 ),
 

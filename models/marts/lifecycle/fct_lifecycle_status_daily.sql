@@ -1,11 +1,14 @@
 -- The lifecycle status of every account on every day since its creation (seed 004), replayed from history:
 -- exactly one status per account and day, with the stage, outcome, the reason and the day the status began.
+{{ daily_incremental() }}
 
 with
 
 statuses as (
 
     select * from {{ ref('int_lifecycle_status_daily') }}
+
+    where {{ days_to_rebuild('as_of_date') }}
 
 ),
 

@@ -1,5 +1,6 @@
 -- The share of accounts in each lifecycle status per day (seed 004's KPI, tracked over time): every configured
 -- status on every day (0 accounts included, so series are complete), over the accounts with a status that day.
+{{ daily_incremental() }}
 
 with
 
@@ -12,6 +13,8 @@ statuses as (
 daily as (
 
     select * from {{ ref('int_lifecycle_status_daily') }}
+
+    where {{ days_to_rebuild('as_of_date') }}
 
 ),
 

@@ -1,10 +1,13 @@
 -- Insights tags per account and day (from smart lists with a tag), with the day each tag was added.
+{{ daily_incremental() }}
 
 with
 
 tags as (
 
     select * from {{ ref('int_account_tags_daily') }}
+
+    where {{ days_to_rebuild('as_of_date') }}
 
 ),
 

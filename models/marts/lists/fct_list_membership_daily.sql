@@ -1,11 +1,14 @@
 -- Smart list members per day, replayed from history: one row per list, account and day the account was in the
 -- list, with the reason (every criterion of the list and its value that day).
+{{ daily_incremental() }}
 
 with
 
 membership as (
 
     select * from {{ ref('int_list_membership_daily') }}
+
+    where {{ days_to_rebuild('as_of_date') }}
 
 ),
 

@@ -1,0 +1,60 @@
+{#-
+    Incremental daily models: a Pulse build rebuilds only the days that changed.
+
+    `pulse run` (orchestration/rebuild.py) writes the first day to rebuild to raw.rebuild_plan before the dbt
+    build and clears it after: the day of the earliest late event, or the first new day. A daily model declares
+    itself with `daily_incremental()`, reads its inputs from that day on (minus the look-back its windows need)
+    with `days_to_rebuild(column, lookback_days)`, and the `replace_days` strategy deletes its rows from that day
+    on and inserts the new ones: no per-row merge, so a row that should disappear does. The plan is data, not a
+    dbt var, so dbt keeps its partial parse from one day to the next. Without a plan row (a bare `dbt build`)
+    every day is rebuilt; `--full-refresh` recreates the tables.
+-#}
+
+{% macro daily_incremental(day_column='as_of_date') -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='replace_days',
+        unique_key=day_column,
+        on_schema_change='fail',
+    ) }}
+{%- endmacro %}
+
+{#- The first day to rebuild, as a scalar SQL expression: the plan's, else the beginning of time. The plan is
+    named, not source()d: it is control data read only at run time (documented as source raw.rebuild_plan),
+    and a source would be an input every unit test of a daily model had to give. -#}
+{% macro rebuild_from() -%}
+    {%- set plan = api.Relation.create(schema='raw', identifier='rebuild_plan') -%}
+    (
+        select coalesce(min(plan.rebuild_from), cast('1900-01-01' as date))
+        from {{ plan }} as plan
+    )
+{%- endmacro %}
+
+{#- Where-clause predicate for an incremental model's reads: the days from the first day to rebuild, minus
+    lookback_days for windows that reach back. A full build reads everything. -#}
+{% macro days_to_rebuild(column, lookback_days=0) -%}
+    {#- A unit test has no relation (`this`): it reads its given rows whole. -#}
+    {%- if this is not none and is_incremental() -%}
+        {%- if lookback_days -%}
+            {{ column }} >= {{ dbt.dateadd('day', -lookback_days, rebuild_from()) }}
+        {%- else -%}
+            {{ column }} >= {{ rebuild_from() }}
+        {%- endif -%}
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The `replace_days` strategy: the model's rows from the first day to rebuild are replaced by the new ones
+    from that day (rows before it, read only as look-back, are left out). unique_key names the day column. -#}
+{% macro get_incremental_replace_days_sql(arg_dict) -%}
+    {%- set day_column = arg_dict['unique_key'] -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ arg_dict['target_relation'] }}
+    where {{ day_column }} >= {{ rebuild_from() }};
+
+    insert into {{ arg_dict['target_relation'] }} ({{ columns }})
+    select {{ columns }}
+    from {{ arg_dict['temp_relation'] }}
+    where {{ day_column }} >= {{ rebuild_from() }}
+{%- endmacro %}
