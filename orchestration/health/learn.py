@@ -13,9 +13,9 @@ within the horizon", split in time), the learner chooses Poor criteria `(metric,
   account-days flagged stay within `target_share` and the new ones are at least `min_lift` times as likely to
   cancel as the base rate; one rule per metric. An early warning is a newly flagged account-day whose
   cancellation comes `lead` (30) to `horizon` days later: a warning in the last days before a cancellation
-  (when usage has already stopped, say) counts for precision but leaves a success manager no time to act, so it
-  does not earn a rule its place (score: new early warnings x the precision of the new flagged days; with
-  `lead` 0 every cancelling account-day counts).
+  (when usage has already stopped, say) counts for precision but leaves a success manager no time to act,
+  so it does not earn a rule its place (score: new early warnings x the precision of the new flagged days;
+  with `lead` 0 every cancelling account-day counts).
 
 The rules are then measured on the validation period (later days, never used to choose them). The candidate
 folder holds a single default `rules` profile `learned` in the format of the health seeds: the Poor
@@ -57,7 +57,8 @@ LEAD_DAYS = 30  # a warning this many days or more before the cancellation leave
 def days_to_cancel(history: History) -> np.ndarray:
     """Per account-day, the days until the account's known cancellation (nan when none is known)."""
     cancel_day = np.array(
-        [np.datetime64(history.cancelled_on.get(a, "NaT")) for a in history.account_ids], dtype="datetime64[D]"
+        [np.datetime64(history.cancelled_on.get(a, "NaT")) for a in history.account_ids],
+        dtype="datetime64[D]",
     )
     days = (cancel_day - history.dates).astype("timedelta64[D]")
     return np.where(np.isnat(days), np.nan, days.astype(float))

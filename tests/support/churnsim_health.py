@@ -1,5 +1,6 @@
-"""`python -m tests.support.churnsim_health [DIR] [--reuse]`: predictive health on ChurnSim ("Fighting Churn With Data",
-model socialnet7), loaded through the mapping files only (events and subscriptions: tests.support.churnsim).
+"""`python -m tests.support.churnsim_health [DIR] [--reuse]`: predictive health on ChurnSim ("Fighting Churn
+With Data", model socialnet7), loaded through the mapping files only (events and subscriptions:
+tests.support.churnsim).
 
 What a ChurnSim analytics engineer would do: declare the product's activities (post, like, message, ...) and
 activity metrics over them (28-day count, share of all actions, per active user, change against the previous
@@ -82,10 +83,10 @@ def _metric(metric: str, activity: str, measure: str, extra: dict) -> dict:
 def _share_poor_before(
     history, flagged: np.ndarray, since, days: int = 30, ranked_since: bool = True
 ) -> tuple[int, int]:
-    """(flagged, ranked): churned accounts flagged exactly `days` before they cancel. As `pulse health backtest
-    --since` counts them (ranked_since): the day `days` before is in the validation period (from `since`); else
-    every account cancelling from `since` on, even when that day is in the fit period the rules were chosen on
-    (the figure this script printed before the learner's lead objective; kept for comparison)."""
+    """(flagged, ranked): churned accounts flagged exactly `days` before they cancel. As `pulse health
+    backtest --since` counts them (ranked_since): the day `days` before is in the validation period (from
+    `since`); else every account cancelling from `since` on, even when that day is in the fit period the
+    rules were chosen on (the figure this script printed before; kept for comparison)."""
     index = {
         (a, d): i
         for i, (a, d) in enumerate(zip(history.account_ids, history.dates.astype(object), strict=True))
