@@ -129,6 +129,12 @@ def backtest(
 )
 @click.option("--min-accounts", default=5, show_default=True, help="Least cancelling accounts a rule flags.")
 @click.option("--horizon", default=90, show_default=True, help="Cancels within this many days.")
+@click.option(
+    "--lead",
+    default=30,
+    show_default=True,
+    help="A rule earns its place by warnings at least this many days before the cancellation (0: any day).",
+)
 @click.option("--no-backtest", is_flag=True, help="Skip the validation backtests (no dbt compile).")
 def learn(
     warehouse: Path | None,
@@ -138,6 +144,7 @@ def learn(
     min_support: float,
     min_accounts: int,
     horizon: int,
+    lead: int,
     no_backtest: bool,
 ) -> None:
     """Propose a rule-based health profile learned from this warehouse's cancellations (time split)."""
@@ -157,6 +164,7 @@ def learn(
             max_rules=max_rules,
             min_support=min_support,
             min_accounts=min_accounts,
+            lead=lead,
         )
     except NotEnoughHistory as error:
         raise click.ClickException(str(error)) from error

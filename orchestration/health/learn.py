@@ -8,10 +8,14 @@ within the horizon", split in time), the learner chooses Poor criteria `(metric,
   `in` each of its values;
 - a candidate needs minimum support: at least `min_support` of the fit account-days and
   `min_accounts` distinct cancelling accounts among them;
-- greedily, while there are fewer than `max_rules` rules, the candidate adding the most cancelling account-
-  days at the highest precision (new true positives x their precision) is added to the Poor rules (any one
-  fires: the criteria engine's OR), as long as the account-days flagged stay within `target_share` and the
-  new ones are at least `min_lift` times as likely to cancel as the base rate; one rule per metric.
+- greedily, while there are fewer than `max_rules` rules, the candidate adding the most early warnings at the
+  highest precision is added to the Poor rules (any one fires: the criteria engine's OR), as long as the
+  account-days flagged stay within `target_share` and the new ones are at least `min_lift` times as likely to
+  cancel as the base rate; one rule per metric. An early warning is a newly flagged account-day whose
+  cancellation comes `lead` (30) to `horizon` days later: a warning in the last days before a cancellation
+  (when usage has already stopped, say) counts for precision but leaves a success manager no time to act,
+  so it does not earn a rule its place (score: new early warnings x the precision of the new flagged days;
+  with `lead` 0 every cancelling account-day counts).
 
 The rules are then measured on the validation period (later days, never used to choose them). The candidate
 folder holds a single default `rules` profile `learned` in the format of the health seeds: the Poor
@@ -47,6 +51,17 @@ CATEGORY_BY_MEASURES = {
     "firmographic": "value",
 }
 MAX_FIT_ROWS = 300_000
+LEAD_DAYS = 30  # a warning this many days or more before the cancellation leaves time to act
+
+
+def days_to_cancel(history: History) -> np.ndarray:
+    """Per account-day, the days until the account's known cancellation (nan when none is known)."""
+    cancel_day = np.array(
+        [np.datetime64(history.cancelled_on.get(a, "NaT")) for a in history.account_ids],
+        dtype="datetime64[D]",
+    )
+    days = (cancel_day - history.dates).astype("timedelta64[D]")
+    return np.where(np.isnat(days), np.nan, days.astype(float))
 
 
 class NotEnoughHistory(Exception):
@@ -192,6 +207,7 @@ def learn(
     min_accounts: int = 5,
     min_lift: float = 1.5,
     min_cancellations: int = MIN_CANCELLATIONS,
+    lead: int = LEAD_DAYS,
 ) -> Learned:
     """Choose Poor rules on the fit period; measure them on the validation period."""
     check_enough(history, min_cancellations)
@@ -202,6 +218,7 @@ def learn(
         keep[where[np.linspace(0, where.size - 1, MAX_FIT_ROWS).astype(int)]] = True
         fit_mask = keep
     label = history.label[fit_mask]
+    early = label & (days_to_cancel(history)[fit_mask] >= lead)
     codes = np.unique(history.account_ids[fit_mask], return_inverse=True)[1]
     n_fit = int(fit_mask.sum())
     base = label.mean()
@@ -231,7 +248,7 @@ def learn(
             precision = tp_new / n_new
             if precision < min_lift * base:
                 continue
-            score = tp_new * precision
+            score = int((new & early).sum()) * precision
             if score > best_score:
                 best, best_score, best_fires = rule, score, fires
         if best is None:

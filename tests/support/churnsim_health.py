@@ -1,5 +1,6 @@
-"""`python -m tests.support.churnsim_health [DIR]`: predictive health on ChurnSim ("Fighting Churn With Data",
-model socialnet7), loaded through the mapping files only (events and subscriptions: tests.support.churnsim).
+"""`python -m tests.support.churnsim_health [DIR] [--reuse]`: predictive health on ChurnSim ("Fighting Churn
+With Data", model socialnet7), loaded through the mapping files only (events and subscriptions:
+tests.support.churnsim).
 
 What a ChurnSim analytics engineer would do: declare the product's activities (post, like, message, ...) and
 activity metrics over them (28-day count, share of all actions, per active user, change against the previous
@@ -11,7 +12,9 @@ the churn risk score, and prints, on the validation period (the later third of t
   share of churned accounts ranked Poor 30 days or more before they cancel;
 - the risk score's AUC and lift in the riskiest 10%.
 
-Nothing here is tuned to ChurnSim: the learner and the model use their defaults.
+Nothing here is tuned to ChurnSim: the learner and the model use their defaults. `--reuse` skips the ingest
+and the build when DIR already holds a warehouse and project copy from an earlier run (to re-measure learner
+changes; rebuild after changing models or the catalog).
 """
 
 from __future__ import annotations
@@ -77,8 +80,13 @@ def _metric(metric: str, activity: str, measure: str, extra: dict) -> dict:
     }
 
 
-def _share_poor_before(history, flagged: np.ndarray, since, days: int = 30) -> tuple[int, int]:
-    """(flagged, ranked): churned accounts (cancelled from `since` on) flagged exactly `days` before."""
+def _share_poor_before(
+    history, flagged: np.ndarray, since, days: int = 30, ranked_since: bool = True
+) -> tuple[int, int]:
+    """(flagged, ranked): churned accounts flagged exactly `days` before they cancel. As `pulse health
+    backtest --since` counts them (ranked_since): the day `days` before is in the validation period (from
+    `since`); else every account cancelling from `since` on, even when that day is in the fit period the
+    rules were chosen on (the figure this script printed before; kept for comparison)."""
     index = {
         (a, d): i
         for i, (a, d) in enumerate(zip(history.account_ids, history.dates.astype(object), strict=True))
@@ -86,7 +94,7 @@ def _share_poor_before(history, flagged: np.ndarray, since, days: int = 30) -> t
     ranked = hit = 0
     for account, cancelled in history.cancelled_on.items():
         day = cancelled - timedelta(days=days)
-        if cancelled < since or (account, day) not in index:
+        if (day if ranked_since else cancelled) < since or (account, day) not in index:
             continue
         ranked += 1
         hit += bool(flagged[index[(account, day)]])
@@ -110,19 +118,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tests.support.churnsim import land_churnsim
 
     args = list(sys.argv[1:] if argv is None else argv)
+    reuse = "--reuse" in args
+    args = [arg for arg in args if arg != "--reuse"]
     root = (Path(args[0]) if args else Path(tempfile.mkdtemp(prefix="churnsim-health-"))).resolve()
     root.mkdir(parents=True, exist_ok=True)
-    project = project_with_churnsim_activities(root)
     landing, warehouse = root / "landing", root / "warehouse.duckdb"
-    land_churnsim(landing, ("subscription.csv", "event.csv.gz"))
-    print(ingest(landing, warehouse, sources=["churnsim"]).format())
-    run_dbt(
-        ["build", "--resource-type", "model", "seed"],
-        warehouse=warehouse,
-        project_dir=project / "dbt_project",
-        target_path=root / "target",
-        log_dir=root / "logs",
-    ).check()
+    if reuse and warehouse.exists() and (root / "project").exists():
+        project = root / "project"  # --reuse: the warehouse built by an earlier run in DIR (learner work)
+        print(f"reusing {warehouse}")
+    else:
+        shutil.rmtree(root / "project", ignore_errors=True)
+        project = project_with_churnsim_activities(root)
+        land_churnsim(landing, ("subscription.csv", "event.csv.gz"))
+        print(ingest(landing, warehouse, sources=["churnsim"]).format())
+        run_dbt(
+            ["build", "--resource-type", "model", "seed"],
+            warehouse=warehouse,
+            project_dir=project / "dbt_project",
+            target_path=root / "target",
+            log_dir=root / "logs",
+        ).check()
     history = load_history(warehouse, metrics=load_catalog(project))
     split = history.split_date
     print(
@@ -144,10 +159,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     for rule in learned.rules:
         flagged |= rule.fires(history)
     hit, ranked = _share_poor_before(history, flagged, split)
+    hit_all, ranked_all = _share_poor_before(history, flagged, split, ranked_since=False)
     print("learned rules: " + "; ".join(str(rule) for rule in learned.rules))
     print(
         f"learned profile: validation lift {_num(learned.validation.lift)}, share flagged "
-        f"{_num(learned.validation.share_flagged)}, Poor 30 days before: {hit} of {ranked}"
+        f"{_num(learned.validation.share_flagged)}, Poor 30 days before: {hit} of {ranked} "
+        f"(counting, like the backtest, the accounts whose day 30 before is in the validation period; "
+        f"with those whose day 30 before is in the fit period too: {hit_all} of {ranked_all})"
     )
     figures = validate(train(history), history)
     print(

@@ -187,3 +187,56 @@ def test_labels_wait_for_the_day_revenue_is_known_through(synthetic: Path, tmp_p
     assert history.dates[history.known].max() == np.datetime64(history.labels_known_through)
     assert all(day <= billing_known for day in history.cancelled_on.values())
     assert len(history.cancelled_on) < len(full.cancelled_on)  # cancellations after it are not seen yet
+
+
+def _history_with_a_late_and_an_early_sign(seed: int = 5):
+    """In memory: a `late` sign on every one of a churner's last 29 days (never on a healthy account:
+    precise, but too late to act on) and an `early` sign on half of the days 30 to 80 before its
+    cancellation (and on 5% of healthy account-days: less precise, in time)."""
+    from orchestration.health.history import History, split_date_for
+
+    rng = np.random.default_rng(seed)
+    days, accounts, churners = 400, 200, 80
+    ids, dates, late, early, cancelled_on = [], [], [], [], {}
+    for a in range(accounts):
+        cancel = int(rng.integers(60, days)) if a < churners else None
+        for day in range(days if cancel is None else cancel):
+            left = None if cancel is None else cancel - day
+            ids.append(f"A{a:03d}")
+            dates.append(np.datetime64(START + dt.timedelta(days=day)))
+            late.append(float(left is not None and left < 30))
+            warn = (left is not None and 30 <= left <= 80 and rng.random() < 0.5) or rng.random() < 0.05
+            early.append(float(warn))
+        if cancel is not None:
+            cancelled_on[f"A{a:03d}"] = START + dt.timedelta(days=cancel)
+    ids, dates = np.array(ids, dtype=object), np.array(dates, dtype="datetime64[D]")
+    cancel_day = np.array([np.datetime64(cancelled_on.get(a, "NaT")) for a in ids], dtype="datetime64[D]")
+    left = (cancel_day - dates).astype("timedelta64[D]")
+    label = ~np.isnat(left) & (left.astype(int) > 0) & (left.astype(int) <= 90)
+    last = START + dt.timedelta(days=days - 1)
+    known = dates <= np.datetime64(last - dt.timedelta(days=90))
+    return History(
+        account_ids=ids,
+        dates=dates,
+        numeric={"late_sign": np.array(late), "early_sign": np.array(early)},
+        text={},
+        label=label,
+        known=known,
+        cancelled_on=cancelled_on,
+        last_day=last,
+        horizon=90,
+        split_date=split_date_for(START, last - dt.timedelta(days=90)),
+        metrics={},
+    )
+
+
+def test_rules_earn_their_place_by_warnings_in_time() -> None:
+    """With one rule allowed, the learner prefers the sign that warns 30+ days ahead (the `lead`) to a more
+    precise one that fires only in the last days; with lead 0 (every cancelling day counts) it takes the
+    late one."""
+    history = _history_with_a_late_and_an_early_sign()
+    in_time = learn(history, max_rules=1)
+    assert [(rule.metric, rule.operator) for rule in in_time.rules] == [("early_sign", ">=")]
+    assert in_time.validation.lift > 2
+    any_time = learn(history, max_rules=1, lead=0)
+    assert [(rule.metric, rule.operator) for rule in any_time.rules] == [("late_sign", ">=")]
