@@ -60,18 +60,25 @@ def _full(reason: str, loaded_through: datetime | None, hashed: str) -> RebuildP
 
 
 def plan_rebuild(con: duckdb.DuckDBPyConnection, hashed: str | None = None) -> RebuildPlan:
-    """Decide what the coming build rebuilds, from the raw tables and the last finished build."""
-    con.execute(REBUILD_DDL)
+    """Decide what the coming build rebuilds, from the raw tables and the last finished build (read only)."""
     hashed = hashed or project_hash()
     loaded_through = con.execute(
         "select max(loaded) from ("
         + " union all ".join(f"select max(_loaded_at) as loaded from raw.{table}" for table in RAW_TABLES)
         + ")"
     ).fetchone()[0]
-    last = con.execute(
-        "select loaded_through, project_hash, as_of_date from raw.model_builds"
-        " order by finished_at desc limit 1"
-    ).fetchone()
+    recorded = con.execute(
+        "select count(*) from information_schema.tables"
+        " where table_schema = 'raw' and table_name = 'model_builds'"
+    ).fetchone()[0]
+    last = (
+        con.execute(
+            "select loaded_through, project_hash, as_of_date from raw.model_builds"
+            " order by finished_at desc limit 1"
+        ).fetchone()
+        if recorded
+        else None
+    )
     if last is None or last[0] is None or last[2] is None:
         return _full("no earlier build", loaded_through, hashed)
     last_loaded, last_hash, last_as_of = last
@@ -113,6 +120,7 @@ def clear_plan(con: duckdb.DuckDBPyConnection) -> None:
 
 def record_build(con: duckdb.DuckDBPyConnection, plan: RebuildPlan) -> None:
     """After a successful build: what it saw, so the next one knows what is new."""
+    con.execute(REBUILD_DDL)
     as_of = con.execute(
         "select max(as_of_date) from intermediate.int_account_days"
         if con.execute(

@@ -13,6 +13,7 @@ import click
 import duckdb
 
 from orchestration import settings
+from orchestration.rebuild import RebuildPlan, plan_rebuild
 from orchestration.warehouse import connect, warehouse_path
 
 
@@ -34,6 +35,15 @@ def _affected_range(loaded_since: datetime) -> tuple[str, str] | None:
     if bounds is None or bounds[0] is None:
         return None
     return bounds[0].isoformat(), bounds[1].isoformat()
+
+
+def _rebuild_plan() -> RebuildPlan:
+    """What the build's daily models will rebuild (the dbt step decides the same from the same data)."""
+    con = connect(read_only=True)
+    try:
+        return plan_rebuild(con)
+    finally:
+        con.close()
 
 
 def _partition_range(days: tuple[str, str] | None) -> tuple[str, str]:
@@ -221,6 +231,7 @@ def _run(since: str | None, verbose: bool) -> None:
     days = (since, date.today().isoformat()) if since else _affected_range(ingestion_started)
     first, last = _partition_range(days)
     click.echo(f"Building rollups for {first} .. {last}, then marts, checks and reports ...")
+    click.echo(f"  {_rebuild_plan().describe()}")
     build = job_defs.resolve_job_def("daily_build")
     dbt_config = {"ops": {op: {"config": {"verbose": True}} for op in DBT_OPS}} if verbose else {}
     result = _execute(

@@ -3,6 +3,9 @@
 -- from the daily rollups; distinct modules in a window are counted with difference arrays, as the account's
 -- key modules are (int_account_activity_daily). The CRM contact role is the version in force that day (days
 -- before the first export use the first version). A stale source's metrics are null after its watermark.
+-- Incremental (rebuild_days.sql): the 30-day windows read 29 days before the first day rebuilt; the first and
+-- last active days come from the whole history.
+{{ daily_incremental() }}
 
 with
 
@@ -13,6 +16,8 @@ account_days as (
         as_of_date
 
     from {{ ref('int_account_days') }}
+
+    where {{ days_to_rebuild('as_of_date', 29) }}
 
 ),
 
@@ -31,7 +36,7 @@ usage as (
 
 ),
 
-user_activity as (
+all_user_activity as (
 
     select
         account_id,
@@ -45,14 +50,26 @@ user_activity as (
 
 ),
 
+user_activity as (
+
+    select * from all_user_activity
+
+    where {{ days_to_rebuild('activity_date', 29) }}
+
+),
+
+-- The first active day, and the last one before the days read for the windows (carried into
+-- last_active_date).
 users as (
 
     select
         account_id,
         user_id,
-        min(activity_date) as first_active_date
+        min(activity_date) as first_active_date,
+        max(case when not ({{ days_to_rebuild('activity_date', 29) }}) then activity_date end)
+            as last_active_before
 
-    from user_activity
+    from all_user_activity
 
     group by account_id, user_id
 
@@ -64,7 +81,8 @@ user_days as (
         users.account_id,
         users.user_id,
         account_days.as_of_date,
-        users.first_active_date
+        users.first_active_date,
+        users.last_active_before
 
     from users
 
@@ -94,6 +112,7 @@ module_days as (
             module,
             activity_date
         from usage
+        where {{ days_to_rebuild('activity_date', 29) }}
     ) as distinct_module_days
 
 ),
@@ -146,6 +165,7 @@ daily as (
         user_days.user_id,
         user_days.as_of_date,
         user_days.first_active_date,
+        user_days.last_active_before,
         coalesce(user_activity.actions, 0) as actions,
         coalesce(module_deltas.modules_delta, 0) as modules_delta
 
@@ -183,9 +203,12 @@ windowed as (
             partition by account_id, user_id order by as_of_date
             rows between unbounded preceding and current row
         ) as modules_30d,
-        max(case when actions > 0 then as_of_date end) over (
-            partition by account_id, user_id order by as_of_date
-            rows between unbounded preceding and current row
+        coalesce(
+            max(case when actions > 0 then as_of_date end) over (
+                partition by account_id, user_id order by as_of_date
+                rows between unbounded preceding and current row
+            ),
+            last_active_before
         ) as last_active_date
 
     from daily
@@ -304,3 +327,6 @@ final as (
 )
 
 select * from final
+
+-- The days before the first day rebuilt were read only for the windows.
+where {{ days_to_rebuild('as_of_date') }}

@@ -8,6 +8,8 @@
 -- day is rebuilt.
 {%- set activities = activity_catalog() %}
 {%- set definitions_version = local_md5(tojson(activities, sort_keys=true)) %}
+{#- The hook computes the version when it runs: at parse time the graph (the catalog) is empty, and a version
+    baked into the hook then would delete every row on each incremental run. #}
 {{
     config(
         materialized='incremental',
@@ -15,8 +17,8 @@
         tags=['event_rollup'],
         unique_key=['account_id', 'user_id', 'activity', 'activity_date'],
         on_schema_change='append_new_columns',
-        pre_hook="{% if is_incremental() %}delete from {{ this }} where definitions_version <> '"
-            ~ definitions_version ~ "'{% endif %}",
+        pre_hook="{% if is_incremental() %}delete from {{ this }} where definitions_version <> "
+            ~ "'{{ local_md5(tojson(activity_catalog(), sort_keys=true)) }}'{% endif %}",
     )
 }}
 
