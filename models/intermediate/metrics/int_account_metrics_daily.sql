@@ -1,6 +1,8 @@
 -- Point-in-time account metrics: one row per account per day since creation, one column per metric of the
 -- catalog (this model's properties, _int_metrics__models.yml). A metric computed in an area model is selected
--- from it (meta.model); the few that combine areas are computed here.
+-- from it (meta.model); the few that combine areas are computed here. Incremental (rebuild_days.sql): the
+-- last day before the rebuild that was not Paying is carried into days_since_paying.
+{{ daily_incremental() }}
 
 {%- set metrics = metric_catalog() %}
 {%- set areas = {
@@ -23,11 +25,15 @@ days as (
 
     select * from {{ ref('int_account_days') }}
 
+    where {{ days_to_rebuild('as_of_date') }}
+
 ),
 
 activity as (
 
     select * from {{ ref('int_account_activity_daily') }}
+
+    where {{ days_to_rebuild('as_of_date') }}
 
 ),
 
@@ -35,11 +41,15 @@ crm as (
 
     select * from {{ ref('int_account_crm_daily') }}
 
+    where {{ days_to_rebuild('as_of_date') }}
+
 ),
 
 support as (
 
     select * from {{ ref('int_account_support_daily') }}
+
+    where {{ days_to_rebuild('as_of_date') }}
 
 ),
 
@@ -47,11 +57,43 @@ activity_metrics as (
 
     select * from {{ ref('int_account_activity_metrics_daily') }}
 
+    where {{ days_to_rebuild('as_of_date') }}
+
 ),
 
 adoption as (
 
     select * from {{ ref('int_account_module_adoption_daily') }}
+
+    where {{ days_to_rebuild('as_of_date') }}
+
+),
+
+-- The last day before the first day rebuilt that was not Paying (the status as `joined` derives it).
+not_paying_before as (
+
+    select
+        spine.account_id,
+        max(spine.as_of_date) as last_not_paying_date
+
+    from {{ ref('int_account_days') }} as spine
+
+    left join {{ ref('int_account_crm_daily') }} as crm_before
+        on
+            spine.account_id = crm_before.account_id
+            and spine.as_of_date = crm_before.as_of_date
+
+    where
+        not ({{ days_to_rebuild('spine.as_of_date') }})
+        and (
+            case
+                when crm_before.cancellation_date is not null and crm_before.cancellation_date <= spine.as_of_date
+                    then 'Cancelled'
+                else crm_before.status
+            end
+        ) is distinct from 'Paying'
+
+    group by spine.account_id
 
 ),
 
@@ -86,9 +128,13 @@ joined as (
         case
             when crm.cancellation_date is not null and crm.cancellation_date <= days.as_of_date then 'Cancelled'
             else crm.status
-        end as status
+        end as status,
+        not_paying_before.last_not_paying_date as last_not_paying_before
 
     from days
+
+    left join not_paying_before
+        on days.account_id = not_paying_before.account_id
 
     inner join activity
         on
@@ -146,7 +192,8 @@ scored as (
         case
             when status = 'Paying'
                 then {{ dbt.datediff(
-                    'coalesce(' ~ last_not_paying_date ~ ', ' ~ dbt.dateadd('day', -1, 'created_date') ~ ')',
+                    'coalesce(' ~ last_not_paying_date ~ ', last_not_paying_before, '
+                    ~ dbt.dateadd('day', -1, 'created_date') ~ ')',
                     'as_of_date', 'day'
                 ) | trim }} - 1
         end as days_since_paying

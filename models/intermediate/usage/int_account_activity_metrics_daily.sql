@@ -10,7 +10,9 @@
 --   ratio           numerator / denominator, two activity metrics of the catalog (null on a zero denominator)
 -- Windows are rows over the dense account-day spine (int_account_days), so they never read a later day.
 -- Distinct users use difference arrays, as int_account_activity_daily does. Like the other usage metrics they
--- are unknown (null) before the first event in the warehouse.
+-- are unknown (null) before the first event in the warehouse. Incremental (rebuild_days.sql): the days before
+-- the first day rebuilt are read as far back as the longest window and the one before it reach.
+{{ daily_incremental() }}
 
 {%- set own_model = 'int_account_activity_metrics_daily' %}
 {%- set metrics = metric_catalog() | selectattr('model', 'equalto', own_model) | list %}
@@ -34,6 +36,9 @@
         {%- if pair not in user_windows %}{% do user_windows.append(pair) %}{% endif %}
     {%- endif %}
 {%- endfor %}
+{%- set windows = metrics | rejectattr('measure', 'equalto', 'ratio') | map(attribute='window') | map('int')
+    | list %}
+{%- set lookback_days = ((windows + [0]) | max) * 2 %}
 
 with
 
@@ -44,6 +49,8 @@ days as (
         as_of_date
 
     from {{ ref('int_account_days') }}
+
+    where {{ days_to_rebuild('as_of_date', lookback_days) }}
 
 ),
 
@@ -59,7 +66,7 @@ all_usage as (
 
     from {{ ref('int_usage_daily') }}
 
-    where actions > 0
+    where actions > 0 and {{ days_to_rebuild('activity_date', lookback_days) }}
 
 ),
 
@@ -67,7 +74,9 @@ data_start as (
 
     select min(activity_date) as first_usage_date
 
-    from all_usage
+    from {{ ref('int_usage_daily') }}
+
+    where actions > 0
 
 ),
 
@@ -87,7 +96,7 @@ usage as (
 
     from {{ ref('int_activity_usage_daily') }}
 
-    where actions > 0
+    where actions > 0 and {{ days_to_rebuild('activity_date', lookback_days) }}
 
 ),
 
@@ -330,3 +339,6 @@ final as (
 )
 
 select * from final
+
+-- The days before the first day rebuilt were read only for the windows.
+where {{ days_to_rebuild('as_of_date') }}
