@@ -35,6 +35,9 @@ _DBT_INPUTS = (
     DBT_PROJECT_DIR / "dbt_project.yml",
     DBT_PROJECT_DIR / "profiles.yml",
 )
+# The event rollups (tag event_rollup) and the staging views they read: a daily run's first dbt step rebuilds
+# them for a day range; a second step builds everything else (orchestration/defs/dbt.py, the bench).
+EVENT_ROLLUPS_SELECT = "+tag:event_rollup,resource_type:model"
 # Flags run_dbt sets itself; passing them in args would give dbt two values.
 _OWN_FLAGS = ("--vars", "--project-dir", "--profiles-dir", "--log-path", "--target-path")
 

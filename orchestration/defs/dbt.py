@@ -20,7 +20,13 @@ from dagster_dbt import (
 )
 
 from orchestration import settings
-from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_executable, dbt_vars, ensure_manifest
+from orchestration.dbt_project import (
+    DBT_PROJECT_DIR,
+    EVENT_ROLLUPS_SELECT,
+    dbt_executable,
+    dbt_vars,
+    ensure_manifest,
+)
 from orchestration.partitions import daily_partitions
 
 pulse_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -28,7 +34,7 @@ MANIFEST = ensure_manifest()
 
 # The event rollups (tag event_rollup) and the staging views they read are rebuilt per day range; the rest
 # once per run, the daily models from the first day that changed (orchestration/rebuild.py).
-INCREMENTAL_SELECT = "+tag:event_rollup,resource_type:model"
+INCREMENTAL_SELECT = EVENT_ROLLUPS_SELECT
 # The CRM payload reads the churn risk score, which a Python step writes after the other models: its own step.
 AFTER_SCORES_SELECT = "crm_account_sync"
 # dbt's advice: unit tests have static inputs, so they belong to development and CI (`make test` runs every

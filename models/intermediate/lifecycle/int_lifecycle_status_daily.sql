@@ -30,7 +30,10 @@ stage_metric_days as (
 
     from stage_days
 
-    left join {{ ref('int_account_metrics_daily') }} as metrics
+    left join (
+        select * from {{ ref('int_account_metrics_daily') }}
+        where {{ days_to_rebuild('as_of_date') }}
+    ) as metrics
         on
             stage_days.account_id = metrics.account_id
             and stage_days.as_of_date = metrics.as_of_date

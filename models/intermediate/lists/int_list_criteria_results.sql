@@ -29,12 +29,18 @@ account_days as (
 
     from {{ ref('int_account_days') }} as spine
 
-    left join {{ ref('int_account_metrics_daily') }} as metrics
+    left join (
+        select * from {{ ref('int_account_metrics_daily') }}
+        where {{ days_to_rebuild('as_of_date') }}
+    ) as metrics
         on
             spine.account_id = metrics.account_id
             and spine.as_of_date = metrics.as_of_date
 
-    left join {{ ref('int_account_health_metrics_daily') }} as health
+    left join (
+        select * from {{ ref('int_account_health_metrics_daily') }}
+        where {{ days_to_rebuild('as_of_date') }}
+    ) as health
         on
             spine.account_id = health.account_id
             and spine.as_of_date = health.as_of_date
