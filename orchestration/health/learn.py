@@ -296,10 +296,10 @@ def _scorecard_path(
                 ]
             )  # 3 x states
             totals = flagged_by_k @ table.T  # k x (flagged, tp, early tp)
-            for k in range(1, n + 1):
-                score = _objective(*totals[k - 1], rows, base, limits)
-                if score > best_score:
-                    best, best_k, best_score = index, k, score
+            k = _budget_k(totals[:, 0], rows, limits[1])
+            score = _objective(*totals[k - 1], rows, base, limits)
+            if score > best_score:
+                best, best_k, best_score = index, k, score
         if best is None:
             break
         chosen.append(best)
@@ -308,6 +308,13 @@ def _scorecard_path(
         current = best_score
         path.append((list(chosen), best_k, best_score))
     return path
+
+
+def _budget_k(flagged_by_k: np.ndarray, rows: int, target_share: float) -> int:
+    """The k that uses the flagging budget: the smallest k whose scorecard flags at most target_share of the
+    rows (k = n when none does)."""
+    within = np.flatnonzero(flagged_by_k <= target_share * rows)
+    return int(within[0]) + 1 if within.size else len(flagged_by_k)
 
 
 def _scorecard_totals(
@@ -340,21 +347,17 @@ def _choose_scorecard(
     rows_inner, rows_outer = int(inner.sum()), int(outer.sum())
     table = []
     best = (0.0, 0, 0)
-    for chosen, _, _ in path:
-        for k in range(1, len(chosen) + 1):
-            flagged_in = _scorecard_totals(
-                fires[:, inner], evaluated[:, inner], chosen, k, label[inner], early[inner]
-            )[0]
-            share = flagged_in / rows_inner if rows_inner else 0.0
-            if share > limits[1]:
-                continue
-            flagged, tp, early_tp = _scorecard_totals(
-                fires[:, outer], evaluated[:, outer], chosen, k, label[outer], early[outer]
-            )
-            score = early_tp * tp / flagged if flagged else 0.0
-            table.append((len(chosen), k, share, score))
-            if score > best[0] or (score == best[0] and best[1] == 0):
-                best = (score, len(chosen), k)
+    for chosen, k, _ in path:
+        share = _scorecard_totals(
+            fires[:, inner], evaluated[:, inner], chosen, k, label[inner], early[inner]
+        )[0] / max(rows_inner, 1)
+        flagged, tp, early_tp = _scorecard_totals(
+            fires[:, outer], evaluated[:, outer], chosen, k, label[outer], early[outer]
+        )
+        score = early_tp * tp / flagged if flagged else 0.0
+        table.append((len(chosen), k, share, score))
+        if score > best[0] or best[1] == 0:
+            best = (score, len(chosen), k)
     if best[1] == 0:  # nothing on the inner split: the whole fit period's own choice
         return 0, 0, table
     return best[1], best[2], table
@@ -472,18 +475,7 @@ def _learn_scorecard(
     )
     path = _scorecard_path(fires, evaluated, metrics, label, early, n or max_signs, limits)
     chosen, best_k = (path[-1][0], path[-1][1]) if path else ([], 1)
-    if n and len(chosen) == n:
-        rows = int(fit_mask.sum())
-        k = next(
-            (
-                kk
-                for kk in range(k, n + 1)
-                if _scorecard_totals(fires, evaluated, chosen, kk, label, early)[0] <= limits[1] * rows
-            ),
-            best_k,
-        )
-    else:  # the inner split chose nothing, or the whole fit period has fewer signs: its own best k
-        k = best_k
+    k = best_k  # the smallest k within the flagging budget on the whole fit period
     signs = [rules[i] for i in chosen]
     learned = Learned(
         rules=signs,
