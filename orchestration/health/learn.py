@@ -169,7 +169,7 @@ def evaluated_rows(history: History, metric: str) -> np.ndarray:
 
 
 def scorecard_flags(fired: np.ndarray, evaluated: np.ndarray, n: int, k: int) -> np.ndarray:
-    """Poor when at least k of n signs fire, among the signs with a value that day: fired / evaluated >= k / n.
+    """Poor when at least k of n signs fire, among the signs with a value that day: fired / evaluated >= k/n.
 
     This is what the weighted model computes for the candidate write_candidate writes: one category, the n
     signs with equal weights, each scoring 0 when its Poor criterion fires and 100 when its complement (Good)
@@ -241,8 +241,8 @@ def check_enough(history: History, min_cancellations: int = MIN_CANCELLATIONS) -
 def _objective(
     flagged: float, tp: float, early_tp: float, rows: int, base: float, limits: tuple[float, float, float]
 ) -> float:
-    """The learner's score of a set of flagged account-days: early warnings x precision, 0 when the set is
-    outside the share limits (min_support, target_share) or its precision is below min_lift x the base rate."""
+    """The learner's score of a set of flagged account-days: early warnings x precision; 0 when the set is
+    outside the share limits (min_support, target_share) or its precision is below min_lift x base rate."""
     min_support, target_share, min_lift = limits
     if flagged <= 0 or flagged < min_support * rows or flagged > target_share * rows:
         return 0.0
@@ -261,9 +261,10 @@ def _scorecard_path(
     max_signs: int,
     limits: tuple[float, float, float],
 ) -> list[tuple[list[int], int, float]]:
-    """Greedy signs on one set of rows (fires / evaluated: candidates x rows). Each step adds the sign (one per
-    metric) whose scorecard, at its best k, scores highest; it stops when no sign raises the score. Returns,
-    per step, (the candidate indices chosen so far, that step's best k, its score)."""
+    """Greedy signs on one set of rows (fires / evaluated: candidates x rows). Each step adds the sign (one
+    per metric) whose scorecard scores highest (early warnings x precision) at the k that uses the flagging
+    budget (the smallest k flagging at most target_share); it stops when no sign raises the score. Returns,
+    per step, (the candidate indices chosen so far, that k, the score)."""
     rows = label.size
     base = float(label.mean()) if rows else 0.0
     weights_tp, weights_early = label.astype(float), early.astype(float)
@@ -344,7 +345,7 @@ def _choose_scorecard(
     path = _scorecard_path(
         fires[:, inner], evaluated[:, inner], metrics, label[inner], early[inner], max_signs, limits
     )
-    rows_inner, rows_outer = int(inner.sum()), int(outer.sum())
+    rows_inner = int(inner.sum())
     table = []
     best = (0.0, 0, 0)
     for chosen, k, _ in path:
@@ -372,7 +373,7 @@ def learn(
     min_lift: float = 1.5,
     min_cancellations: int = MIN_CANCELLATIONS,
     lead: int = LEAD_DAYS,
-    form: str = "rules",
+    form: str = "scorecard",
 ) -> Learned:
     """Choose Poor rules (or a scorecard's signs and k) on the fit period; measure them on the validation
     period."""
@@ -558,8 +559,8 @@ def write_candidate(learned: Learned, out: Path) -> Path:
                     "weighted",
                     100,
                     _number_text(poor_band(n, k)),
-                    f"Scorecard: Poor when at least {k} of {n} signs (of those with a value), Good when none; "
-                    + source,
+                    f"Scorecard: Poor when at least {k} of {n} signs (of those with a value), Good when "
+                    f"none; {source}",
                 ]
             )
         else:
@@ -652,12 +653,24 @@ def summary_markdown(learned: Learned) -> str:
         f"{history.horizon} days (known up to {history.labels_known_through}).",
         f"Fit on the days before {history.split_date}, validated on the days from it.",
         "",
-        "Poor when any of (chosen in this order; figures cumulative):",
-        "",
-        "| # | rule | fit share flagged | fit lift | validation share flagged | validation lift "
-        "| validation recall |",
-        "|---|---|---|---|---|---|---|",
     ]
+    if learned.form == "scorecard":
+        lines += [
+            f"Scorecard: Poor when at least {learned.k} of these {len(learned.rules)} signs hold (of those "
+            "with a value that day), Good when none does (figures: each sign alone):",
+            "",
+            "| # | sign | fit share flagged | fit lift | validation share flagged | validation lift "
+            "| validation recall |",
+            "|---|---|---|---|---|---|---|",
+        ]
+    else:
+        lines += [
+            "Poor when any of (chosen in this order; figures cumulative):",
+            "",
+            "| # | rule | fit share flagged | fit lift | validation share flagged | validation lift "
+            "| validation recall |",
+            "|---|---|---|---|---|---|---|",
+        ]
     for number, (rule, fit, validation) in enumerate(learned.steps, 1):
         lines.append(
             f"| {number} | `{rule}` | {_pct(fit.share_flagged)} | {_lift(fit.lift)} | "
@@ -665,6 +678,17 @@ def summary_markdown(learned: Learned) -> str:
         )
     if not learned.rules:
         lines.append("| - | no rule met the minimum support and lift | | | | | |")
+    if learned.choice:
+        lines += [
+            "",
+            "How many signs (n) and k were chosen, on the fit period alone: signs chosen on its first two "
+            "thirds of days, k the smallest within the target share there, each n scored on its last third "
+            "(early warnings x precision):",
+            "",
+            "| n | k | inner-fit share flagged | inner-validation score |",
+            "|---|---|---|---|",
+            *(f"| {n} | {k} | {_pct(share)} | {score:.1f} |" for n, k, share, score in learned.choice),
+        ]
     lines += [
         "",
         "| period | account-days | cancelling accounts | base rate | share flagged | precision | lift | "
