@@ -283,7 +283,7 @@ def _scorecard_path(
         )  # k x states
         state = fired * width + counted
         used = {metrics[i] for i in chosen}
-        best, best_k, best_score = None, 0, current
+        best, best_k, best_score, seed_score = None, 0, current, 0.0
         for index, metric in enumerate(metrics):
             if metric in used:
                 continue
@@ -298,24 +298,32 @@ def _scorecard_path(
             )  # 3 x states
             totals = flagged_by_k @ table.T  # k x (flagged, tp, early tp)
             k = _budget_k(totals[:, 0], rows, limits[1])
-            score = _objective(*totals[k - 1], rows, base, limits)
+            score = _objective(*totals[k - 1], rows, base, limits) if k else 0.0
             if score > best_score:
                 best, best_k, best_score = index, k, score
+            elif current == 0 and best_k == 0:
+                # No scorecard within the budget yet (every sign alone flags more): seed with the sign
+                # that scores best within SIGN_SHARE x the budget; a second sign can then require both.
+                wide = _budget_k(totals[:, 0], rows, SIGN_SHARE * limits[1])
+                relaxed = (limits[0], SIGN_SHARE * limits[1], limits[2])
+                seed = _objective(*totals[wide - 1], rows, base, relaxed) if wide else 0.0
+                if seed > seed_score:
+                    best, seed_score = index, seed
         if best is None:
             break
         chosen.append(best)
         fired += fires[best]
         counted += evaluated[best]
         current = best_score
-        path.append((list(chosen), best_k, best_score))
+        path.append((list(chosen), best_k, best_score))  # k 0: not within the budget at any k
     return path
 
 
 def _budget_k(flagged_by_k: np.ndarray, rows: int, target_share: float) -> int:
     """The k that uses the flagging budget: the smallest k whose scorecard flags at most target_share of the
-    rows (k = n when none does)."""
+    rows (0 when none does)."""
     within = np.flatnonzero(flagged_by_k <= target_share * rows)
-    return int(within[0]) + 1 if within.size else len(flagged_by_k)
+    return int(within[0]) + 1 if within.size else 0
 
 
 def _scorecard_totals(
@@ -349,6 +357,8 @@ def _choose_scorecard(
     table = []
     best = (0.0, 0, 0)
     for chosen, k, _ in path:
+        if not k:  # more than target_share of the inner-fit days at every k
+            continue
         share = _scorecard_totals(
             fires[:, inner], evaluated[:, inner], chosen, k, label[inner], early[inner]
         )[0] / max(rows_inner, 1)
@@ -475,8 +485,9 @@ def _learn_scorecard(
         fires, evaluated, metrics, label, early, history.dates[fit_mask], max_signs, limits
     )
     path = _scorecard_path(fires, evaluated, metrics, label, early, n or max_signs, limits)
-    chosen, best_k = (path[-1][0], path[-1][1]) if path else ([], 1)
-    k = best_k  # the smallest k within the flagging budget on the whole fit period
+    # The longest prefix within the budget; k: the smallest k within it on the whole fit period.
+    feasible = [(prefix, k) for prefix, k, _ in path if k]
+    chosen, k = feasible[-1] if feasible else ([], 1)
     signs = [rules[i] for i in chosen]
     learned = Learned(
         rules=signs,
