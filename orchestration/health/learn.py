@@ -21,6 +21,15 @@ The rules are then measured on the validation period (later days, never used to 
 folder holds a single default `rules` profile `learned` in the format of the health seeds: the Poor
 criteria, and for each a Good criterion on the same metric at the healthy side of its fit-period median among
 accounts that did not cancel (so Good, Average and Poor all occur), with reason labels.
+
+`form="scorecard"` (the default) learns "Poor when at least k of n signs" instead. Signs are the same
+candidates (each alone within SIGN_SHARE x target_share and at least min_lift x the base rate); greedily, one
+per metric, the sign whose scorecard scores best (early warnings x precision of all the account-days it
+flags) at the k that uses the flagging budget (the smallest k flagging at most target_share) joins, until no
+sign raises the score or max_rules are chosen. How many signs: on the fit period alone, signs are chosen on
+its first two thirds of days and each prefix is scored on its last third by the same score; the whole fit
+period's signs are then cut to that many, and k is again the smallest within the budget. It is written as a
+`weighted` profile (scorecard_flags says how the engine's arithmetic gives "k of n").
 """
 
 from __future__ import annotations
