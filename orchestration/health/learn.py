@@ -569,7 +569,7 @@ def write_candidate(learned: Learned, out: Path) -> Path:
             f"learned by pulse health learn from {len(history.cancelled_on)} cancellations "
             f"(fit before {history.split_date}, validated from it)"
         )
-        if learned.form == "scorecard":
+        if learned.form == "scorecard" and learned.rules:
             n, k = len(learned.rules), learned.k
             writer.writerow(
                 [

@@ -1,6 +1,6 @@
-"""`python -m tests.support.churnsim_health [DIR] [--reuse]`: predictive health on ChurnSim ("Fighting Churn
-With Data", model socialnet7), loaded through the mapping files only (events and subscriptions:
-tests.support.churnsim).
+"""`python -m tests.support.churnsim_health [DIR] [--reuse] [--form=scorecard|rules]`: predictive health on
+ChurnSim ("Fighting Churn With Data", model socialnet7), loaded through the mapping files only (events and
+subscriptions: tests.support.churnsim).
 
 What a ChurnSim analytics engineer would do: declare the product's activities (post, like, message, ...) and
 activity metrics over them (28-day count, share of all actions, per active user, change against the previous
@@ -14,7 +14,8 @@ the churn risk score, and prints, on the validation period (the later third of t
 
 Nothing here is tuned to ChurnSim: the learner and the model use their defaults. `--reuse` skips the ingest
 and the build when DIR already holds a warehouse and project copy from an earlier run (to re-measure learner
-changes; rebuild after changing models or the catalog).
+changes; rebuild after changing models or the catalog). The learned profile is measured in both forms
+(scorecard and rules) unless `--form=` names one.
 """
 
 from __future__ import annotations
