@@ -135,6 +135,13 @@ def backtest(
     show_default=True,
     help="A rule earns its place by warnings at least this many days before the cancellation (0: any day).",
 )
+@click.option(
+    "--form",
+    type=click.Choice(["scorecard", "rules"]),
+    default="scorecard",
+    show_default=True,
+    help="scorecard: Poor when at least k of n signs (weighted model); rules: Poor when any rule holds.",
+)
 @click.option("--no-backtest", is_flag=True, help="Skip the validation backtests (no dbt compile).")
 def learn(
     warehouse: Path | None,
@@ -145,9 +152,10 @@ def learn(
     min_accounts: int,
     horizon: int,
     lead: int,
+    form: str,
     no_backtest: bool,
 ) -> None:
-    """Propose a rule-based health profile learned from this warehouse's cancellations (time split)."""
+    """Propose a health profile (a k-of-n scorecard or rules) learned from this warehouse's cancellations."""
     from orchestration.health.backtest import run_backtest, run_candidate_backtest
     from orchestration.health.history import load_history
     from orchestration.health.learn import NotEnoughHistory, summary_markdown, write_candidate
@@ -165,6 +173,7 @@ def learn(
             min_support=min_support,
             min_accounts=min_accounts,
             lead=lead,
+            form=form,
         )
     except NotEnoughHistory as error:
         raise click.ClickException(str(error)) from error

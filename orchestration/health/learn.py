@@ -21,6 +21,15 @@ The rules are then measured on the validation period (later days, never used to 
 folder holds a single default `rules` profile `learned` in the format of the health seeds: the Poor
 criteria, and for each a Good criterion on the same metric at the healthy side of its fit-period median among
 accounts that did not cancel (so Good, Average and Poor all occur), with reason labels.
+
+`form="scorecard"` (the default) learns "Poor when at least k of n signs" instead. Signs are the same
+candidates (each alone within SIGN_SHARE x target_share and at least min_lift x the base rate); greedily, one
+per metric, the sign whose scorecard scores best (early warnings x precision of all the account-days it
+flags) at the k that uses the flagging budget (the smallest k flagging at most target_share) joins, until no
+sign raises the score or max_rules are chosen. How many signs: on the fit period alone, signs are chosen on
+its first two thirds of days and each prefix is scored on its last third by the same score; the whole fit
+period's signs are then cut to that many, and k is again the smallest within the budget. It is written as a
+`weighted` profile (scorecard_flags says how the engine's arithmetic gives "k of n").
 """
 
 from __future__ import annotations
@@ -52,6 +61,11 @@ CATEGORY_BY_MEASURES = {
 }
 MAX_FIT_ROWS = 300_000
 LEAD_DAYS = 30  # a warning this many days or more before the cancellation leaves time to act
+FORMS = ("rules", "scorecard")
+INNER_FIT_SHARE = 2 / 3  # scorecard: the fit period's first two thirds of days choose signs, the rest n and k
+COMPLEMENT = {"<=": ">", ">=": "<", "in": "not_in"}
+SCORECARD_CATEGORY = "risk"
+SIGN_SHARE = 2.0  # scorecard: a sign alone may flag up to this many times target_share
 
 
 def days_to_cancel(history: History) -> np.ndarray:
@@ -136,6 +150,40 @@ class Learned:
         default_factory=list
     )  # rule, fit, validation (cumulative)
     history: History | None = None
+    form: str = "rules"
+    k: int = 1  # scorecard: Poor when at least k of the n signs (rules: 1, any rule)
+    choice: list[tuple[int, int, float, float, Figures]] = field(default_factory=list)
+    # scorecard: (n, k, inner-fit share flagged, inner-validation score, inner-validation figures)
+
+    def flags(self, history: History) -> np.ndarray:
+        """The account-days this profile ranks Poor (as the criteria engine does)."""
+        if self.form == "scorecard":
+            fired = np.zeros(len(history.label), dtype=np.int16)
+            evaluated = np.zeros(len(history.label), dtype=np.int16)
+            for rule in self.rules:
+                fired += rule.fires(history)
+                evaluated += evaluated_rows(history, rule.metric)
+            return scorecard_flags(fired, evaluated, len(self.rules), self.k)
+        union = np.zeros(len(history.label), dtype=bool)
+        for rule in self.rules:
+            union |= rule.fires(history)
+        return union
+
+
+def evaluated_rows(history: History, metric: str) -> np.ndarray:
+    """Account-days the metric has a value (a criterion on a missing value is left out)."""
+    if metric in history.text:
+        return np.array([value is not None for value in history.text[metric]], dtype=bool)
+    return ~np.isnan(history.numeric[metric])
+
+
+def scorecard_flags(fired: np.ndarray, evaluated: np.ndarray, n: int, k: int) -> np.ndarray:
+    """Poor when at least k of n signs fire, among the signs with a value that day: fired / evaluated >= k/n.
+
+    This is what the weighted model computes for the candidate write_candidate writes: one category, the n
+    signs with equal weights, each scoring 0 when its Poor criterion fires and 100 when its complement (Good)
+    holds, missing values left out, and the Poor band at 100 (n - k) / n."""
+    return (evaluated > 0) & (n * fired >= k * evaluated)
 
 
 def _number_text(value: float) -> str:
@@ -199,6 +247,142 @@ def check_enough(history: History, min_cancellations: int = MIN_CANCELLATIONS) -
         )
 
 
+def _objective(
+    flagged: float, tp: float, early_tp: float, rows: int, base: float, limits: tuple[float, float, float]
+) -> float:
+    """The learner's score of a set of flagged account-days: early warnings x precision; 0 when the set is
+    outside the share limits (min_support, target_share) or its precision is below min_lift x base rate."""
+    min_support, target_share, min_lift = limits
+    if flagged <= 0 or flagged < min_support * rows or flagged > target_share * rows:
+        return 0.0
+    precision = tp / flagged
+    if precision < min_lift * base:
+        return 0.0
+    return early_tp * precision
+
+
+def _scorecard_path(
+    fires: np.ndarray,
+    evaluated: np.ndarray,
+    metrics: list[str],
+    label: np.ndarray,
+    early: np.ndarray,
+    max_signs: int,
+    limits: tuple[float, float, float],
+) -> list[tuple[list[int], int, float]]:
+    """Greedy signs on one set of rows (fires / evaluated: candidates x rows). Each step adds the sign (one
+    per metric) whose scorecard scores highest (early warnings x precision) at the k that uses the flagging
+    budget (the smallest k flagging at most target_share); it stops when no sign raises the score. Returns,
+    per step, (the candidate indices chosen so far, that k, the score)."""
+    rows = label.size
+    base = float(label.mean()) if rows else 0.0
+    weights_tp, weights_early = label.astype(float), early.astype(float)
+    fired = np.zeros(rows, dtype=np.int16)
+    counted = np.zeros(rows, dtype=np.int16)
+    chosen: list[int] = []
+    path: list[tuple[list[int], int, float]] = []
+    current = 0.0
+    while len(chosen) < max_signs:
+        n = len(chosen) + 1
+        width = n + 1
+        state_fired, state_evaluated = np.divmod(np.arange(width * width), width)
+        flagged_by_k = np.array(
+            [(state_evaluated > 0) & (n * state_fired >= k * state_evaluated) for k in range(1, n + 1)],
+            dtype=float,
+        )  # k x states
+        state = fired * width + counted
+        used = {metrics[i] for i in chosen}
+        best, best_k, best_score, seed_score = None, 0, current, 0.0
+        for index, metric in enumerate(metrics):
+            if metric in used:
+                continue
+            code = state + fires[index] * width + evaluated[index]
+            size = width * width
+            table = np.stack(
+                [
+                    np.bincount(code, minlength=size),
+                    np.bincount(code, weights=weights_tp, minlength=size),
+                    np.bincount(code, weights=weights_early, minlength=size),
+                ]
+            )  # 3 x states
+            totals = flagged_by_k @ table.T  # k x (flagged, tp, early tp)
+            k = _budget_k(totals[:, 0], rows, limits[1])
+            score = _objective(*totals[k - 1], rows, base, limits) if k else 0.0
+            if score > best_score:
+                best, best_k, best_score = index, k, score
+            elif current == 0 and best_k == 0:
+                # No scorecard within the budget yet (every sign alone flags more): seed with the sign
+                # that scores best within SIGN_SHARE x the budget; a second sign can then require both.
+                wide = _budget_k(totals[:, 0], rows, SIGN_SHARE * limits[1])
+                relaxed = (limits[0], SIGN_SHARE * limits[1], limits[2])
+                seed = _objective(*totals[wide - 1], rows, base, relaxed) if wide else 0.0
+                if seed > seed_score:
+                    best, seed_score = index, seed
+        if best is None:
+            break
+        chosen.append(best)
+        fired += fires[best]
+        counted += evaluated[best]
+        current = best_score
+        path.append((list(chosen), best_k, best_score))  # k 0: not within the budget at any k
+    return path
+
+
+def _budget_k(flagged_by_k: np.ndarray, rows: int, target_share: float) -> int:
+    """The k that uses the flagging budget: the smallest k whose scorecard flags at most target_share of the
+    rows (0 when none does)."""
+    within = np.flatnonzero(flagged_by_k <= target_share * rows)
+    return int(within[0]) + 1 if within.size else 0
+
+
+def _scorecard_totals(
+    fires: np.ndarray, evaluated: np.ndarray, chosen: list[int], k: int, label: np.ndarray, early: np.ndarray
+) -> tuple[float, float, float]:
+    flagged = scorecard_flags(fires[chosen].sum(axis=0), evaluated[chosen].sum(axis=0), len(chosen), k)
+    return float(flagged.sum()), float((flagged & label).sum()), float((flagged & early).sum())
+
+
+def _choose_scorecard(
+    fires: np.ndarray,
+    evaluated: np.ndarray,
+    metrics: list[str],
+    label: np.ndarray,
+    early: np.ndarray,
+    dates: np.ndarray,
+    max_signs: int,
+    limits: tuple[float, float, float],
+) -> tuple[int, int, list[tuple[int, int, float, float]]]:
+    """n and k from the fit period alone: signs chosen on its first two thirds of days (inner fit), every
+    prefix of n signs and every k scored on its last third (inner validation) by the same score, unbounded
+    (early warnings x precision), among the (n, k) that flag at most target_share of the inner-fit days.
+    Returns (n, k, [(n, k, inner-fit share, inner-validation score)])."""
+    days = np.unique(dates)
+    cut = days[int(len(days) * INNER_FIT_SHARE)]
+    inner, outer = dates < cut, dates >= cut
+    path = _scorecard_path(
+        fires[:, inner], evaluated[:, inner], metrics, label[inner], early[inner], max_signs, limits
+    )
+    rows_inner = int(inner.sum())
+    table = []
+    best = (0.0, 0, 0)
+    for chosen, k, _ in path:
+        if not k:  # more than target_share of the inner-fit days at every k
+            continue
+        share = _scorecard_totals(
+            fires[:, inner], evaluated[:, inner], chosen, k, label[inner], early[inner]
+        )[0] / max(rows_inner, 1)
+        flagged, tp, early_tp = _scorecard_totals(
+            fires[:, outer], evaluated[:, outer], chosen, k, label[outer], early[outer]
+        )
+        score = early_tp * tp / flagged if flagged else 0.0
+        table.append((len(chosen), k, share, score))
+        if score > best[0] or best[1] == 0:
+            best = (score, len(chosen), k)
+    if best[1] == 0:  # nothing on the inner split: the whole fit period's own choice
+        return 0, 0, table
+    return best[1], best[2], table
+
+
 def learn(
     history: History,
     target_share: float = 0.2,
@@ -208,8 +392,12 @@ def learn(
     min_lift: float = 1.5,
     min_cancellations: int = MIN_CANCELLATIONS,
     lead: int = LEAD_DAYS,
+    form: str = "scorecard",
 ) -> Learned:
-    """Choose Poor rules on the fit period; measure them on the validation period."""
+    """Choose Poor rules (or a scorecard's signs and k) on the fit period; measure them on the validation
+    period."""
+    if form not in FORMS:
+        raise ValueError(f"form '{form}' is unknown; allowed: {', '.join(FORMS)}")
     check_enough(history, min_cancellations)
     fit_mask = history.fit
     if fit_mask.sum() > MAX_FIT_ROWS:  # a fixed, evenly spaced subsample: same data, same rules
@@ -222,15 +410,22 @@ def learn(
     codes = np.unique(history.account_ids[fit_mask], return_inverse=True)[1]
     n_fit = int(fit_mask.sum())
     base = label.mean()
+    max_share = target_share * (SIGN_SHARE if form == "scorecard" else 1.0)
     candidates = []
     for rule in candidate_rules(history, fit_mask):
         fires = rule.fires(history)[fit_mask]
         support = int(fires.sum())
-        if support < min_support * n_fit or support > target_share * n_fit:
+        if support < min_support * n_fit or support > max_share * n_fit:
             continue
         if np.unique(codes[fires & label]).size < min_accounts:
             continue
+        if form == "scorecard" and (fires & label).sum() < min_lift * base * support:
+            continue
         candidates.append((rule, fires))
+    if form == "scorecard":
+        return _learn_scorecard(
+            history, fit_mask, candidates, label, early, max_rules, (min_support, target_share, min_lift)
+        )
     chosen: list[Rule] = []
     flagged = np.zeros(n_fit, dtype=bool)
     steps = []
@@ -261,9 +456,70 @@ def learn(
         steps.append(
             (best, figures(history, history.fit, union), figures(history, history.validation, union))
         )
-    union = np.zeros(len(history.label), dtype=bool)
-    for rule in chosen:
-        union |= rule.fires(history)
+    learned = Learned(
+        rules=chosen,
+        good_thresholds=_good_thresholds(history, chosen),
+        fit=figures(history, history.fit, np.zeros(len(history.label), dtype=bool)),
+        validation=figures(history, history.validation, np.zeros(len(history.label), dtype=bool)),
+        steps=steps,
+        history=history,
+    )
+    union = learned.flags(history)
+    learned.fit = figures(history, history.fit, union)
+    learned.validation = figures(history, history.validation, union)
+    return learned
+
+
+def _learn_scorecard(
+    history: History,
+    fit_mask: np.ndarray,
+    candidates: list[tuple[Rule, np.ndarray]],
+    label: np.ndarray,
+    early: np.ndarray,
+    max_signs: int,
+    limits: tuple[float, float, float],
+) -> Learned:
+    rules = [rule for rule, _ in candidates]
+    metrics = [rule.metric for rule in rules]
+    shape = (len(rules), int(fit_mask.sum()))
+    fires = np.zeros(shape, dtype=np.int16)
+    evaluated = np.zeros(shape, dtype=np.int16)
+    known = {}
+    for index, (rule, fired) in enumerate(candidates):
+        fires[index] = fired
+        if rule.metric not in known:
+            known[rule.metric] = evaluated_rows(history, rule.metric)[fit_mask]
+        evaluated[index] = known[rule.metric]
+    n, k, table = _choose_scorecard(
+        fires, evaluated, metrics, label, early, history.dates[fit_mask], max_signs, limits
+    )
+    path = _scorecard_path(fires, evaluated, metrics, label, early, n or max_signs, limits)
+    # The longest prefix within the budget; k: the smallest k within it on the whole fit period.
+    feasible = [(prefix, k) for prefix, k, _ in path if k]
+    chosen, k = feasible[-1] if feasible else ([], 1)
+    signs = [rules[i] for i in chosen]
+    learned = Learned(
+        rules=signs,
+        good_thresholds={},
+        fit=figures(history, history.fit, np.zeros(len(history.label), dtype=bool)),
+        validation=figures(history, history.validation, np.zeros(len(history.label), dtype=bool)),
+        history=history,
+        form="scorecard",
+        k=k,
+        choice=table,
+    )
+    for rule in signs:
+        alone = rule.fires(history)
+        learned.steps.append(
+            (rule, figures(history, history.fit, alone), figures(history, history.validation, alone))
+        )
+    flagged = learned.flags(history)
+    learned.fit = figures(history, history.fit, flagged)
+    learned.validation = figures(history, history.validation, flagged)
+    return learned
+
+
+def _good_thresholds(history: History, chosen: list[Rule]) -> dict[str, float | tuple[str, ...]]:
     good = {}
     healthy = history.fit & ~history.label
     for rule in chosen:
@@ -277,20 +533,19 @@ def learn(
             good[rule.metric] = max(median, nice(rule.threshold * 1.5) if rule.threshold > 0 else median)
         else:
             good[rule.metric] = min(median, nice(rule.threshold / 1.5))
-    return Learned(
-        rules=chosen,
-        good_thresholds=good,
-        fit=figures(history, history.fit, union),
-        validation=figures(history, history.validation, union),
-        steps=steps,
-        history=history,
-    )
+    return good
 
 
 def _label(history: History, metric: str) -> str:
     description = history.metrics[metric].description.rstrip(".")
     short = description.split(" (")[0].split(";")[0]
     return f"{short}: {{value}}"
+
+
+def poor_band(n: int, k: int) -> float:
+    """The weighted model's poor_max_score for "at least k of n signs": 100 (n - k) / n, plus half the
+    smallest gap between two scores of up to n signs (50 / n^2), so rounding never moves a score across it."""
+    return round(100 * (n - k) / n + 50 / n**2, 1)
 
 
 def write_candidate(learned: Learned, out: Path) -> Path:
@@ -310,18 +565,26 @@ def write_candidate(learned: Learned, out: Path) -> Path:
                 "description",
             ]
         )
-        writer.writerow(
-            [
-                PROFILE,
-                100,
-                "true",
-                "rules",
-                "",
-                "",
-                f"Learned by pulse health learn from {len(history.cancelled_on)} cancellations "
-                f"(fit before {history.split_date}, validated from it)",
-            ]
+        source = (
+            f"learned by pulse health learn from {len(history.cancelled_on)} cancellations "
+            f"(fit before {history.split_date}, validated from it)"
         )
+        if learned.form == "scorecard" and learned.rules:
+            n, k = len(learned.rules), learned.k
+            writer.writerow(
+                [
+                    PROFILE,
+                    100,
+                    "true",
+                    "weighted",
+                    100,
+                    _number_text(poor_band(n, k)),
+                    f"Scorecard: Poor when at least {k} of {n} signs (of those with a value), Good when "
+                    f"none; {source}",
+                ]
+            )
+        else:
+            writer.writerow([PROFILE, 100, "true", "rules", "", "", source[0].upper() + source[1:]])
     with (out / "health_segment_filters.csv").open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle, lineterminator="\n").writerow(["profile", "metric", "operator", "value"])
     with (out / "health_criteria.csv").open("w", newline="", encoding="utf-8") as handle:
@@ -343,6 +606,23 @@ def write_candidate(learned: Learned, out: Path) -> Path:
         for rule in learned.rules:
             category = CATEGORY_BY_MEASURES.get(history.metrics[rule.metric].measures, "risk")
             label = _label(history, rule.metric)
+            if learned.form == "scorecard":  # one category of equal weights; Good is the sign's complement
+                for outcome, operator in (("Good", COMPLEMENT[rule.operator]), ("Poor", rule.operator)):
+                    writer.writerow(
+                        [
+                            PROFILE,
+                            SCORECARD_CATEGORY,
+                            f"learned_{rule.metric}_{outcome.lower()}",
+                            outcome,
+                            rule.metric,
+                            operator,
+                            rule.threshold_text,
+                            1,
+                            1,
+                            label,
+                        ]
+                    )
+                continue
             if rule.metric in learned.good_thresholds:
                 good_op = ">" if rule.operator == "<=" else "<"
                 writer.writerow(
@@ -393,12 +673,24 @@ def summary_markdown(learned: Learned) -> str:
         f"{history.horizon} days (known up to {history.labels_known_through}).",
         f"Fit on the days before {history.split_date}, validated on the days from it.",
         "",
-        "Poor when any of (chosen in this order; figures cumulative):",
-        "",
-        "| # | rule | fit share flagged | fit lift | validation share flagged | validation lift "
-        "| validation recall |",
-        "|---|---|---|---|---|---|---|",
     ]
+    if learned.form == "scorecard":
+        lines += [
+            f"Scorecard: Poor when at least {learned.k} of these {len(learned.rules)} signs hold (of those "
+            "with a value that day), Good when none does (figures: each sign alone):",
+            "",
+            "| # | sign | fit share flagged | fit lift | validation share flagged | validation lift "
+            "| validation recall |",
+            "|---|---|---|---|---|---|---|",
+        ]
+    else:
+        lines += [
+            "Poor when any of (chosen in this order; figures cumulative):",
+            "",
+            "| # | rule | fit share flagged | fit lift | validation share flagged | validation lift "
+            "| validation recall |",
+            "|---|---|---|---|---|---|---|",
+        ]
     for number, (rule, fit, validation) in enumerate(learned.steps, 1):
         lines.append(
             f"| {number} | `{rule}` | {_pct(fit.share_flagged)} | {_lift(fit.lift)} | "
@@ -406,6 +698,17 @@ def summary_markdown(learned: Learned) -> str:
         )
     if not learned.rules:
         lines.append("| - | no rule met the minimum support and lift | | | | | |")
+    if learned.choice:
+        lines += [
+            "",
+            "How many signs (n) and k were chosen, on the fit period alone: signs chosen on its first two "
+            "thirds of days, k the smallest within the target share there, each n scored on its last third "
+            "(early warnings x precision):",
+            "",
+            "| n | k | inner-fit share flagged | inner-validation score |",
+            "|---|---|---|---|",
+            *(f"| {n} | {k} | {_pct(share)} | {score:.1f} |" for n, k, share, score in learned.choice),
+        ]
     lines += [
         "",
         "| period | account-days | cancelling accounts | base rate | share flagged | precision | lift | "

@@ -1,6 +1,6 @@
-"""`python -m tests.support.churnsim_health [DIR] [--reuse]`: predictive health on ChurnSim ("Fighting Churn
-With Data", model socialnet7), loaded through the mapping files only (events and subscriptions:
-tests.support.churnsim).
+"""`python -m tests.support.churnsim_health [DIR] [--reuse] [--form=scorecard|rules]`: predictive health on
+ChurnSim ("Fighting Churn With Data", model socialnet7), loaded through the mapping files only (events and
+subscriptions: tests.support.churnsim).
 
 What a ChurnSim analytics engineer would do: declare the product's activities (post, like, message, ...) and
 activity metrics over them (28-day count, share of all actions, per active user, change against the previous
@@ -14,7 +14,8 @@ the churn risk score, and prints, on the validation period (the later third of t
 
 Nothing here is tuned to ChurnSim: the learner and the model use their defaults. `--reuse` skips the ingest
 and the build when DIR already holds a warehouse and project copy from an earlier run (to re-measure learner
-changes; rebuild after changing models or the catalog).
+changes; rebuild after changing models or the catalog). The learned profile is measured in both forms
+(scorecard and rules) unless `--form=` names one.
 """
 
 from __future__ import annotations
@@ -101,6 +102,20 @@ def _share_poor_before(
     return hit, ranked
 
 
+def _learned(history, learned, split) -> None:
+    flagged = learned.flags(history)
+    hit, ranked = _share_poor_before(history, flagged, split)
+    hit_all, ranked_all = _share_poor_before(history, flagged, split, ranked_since=False)
+    form = f"scorecard, at least {learned.k} of" if learned.form == "scorecard" else "rules, any of"
+    print(f"learned {form}: " + "; ".join(str(rule) for rule in learned.rules))
+    print(
+        f"learned profile ({learned.form}): validation lift {_num(learned.validation.lift)}, share flagged "
+        f"{_num(learned.validation.share_flagged)}, Poor 30 days before: {hit} of {ranked} "
+        f"(counting, like the backtest, the accounts whose day 30 before is in the validation period; "
+        f"with those whose day 30 before is in the fit period too: {hit_all} of {ranked_all})"
+    )
+
+
 def _num(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
@@ -118,8 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tests.support.churnsim import land_churnsim
 
     args = list(sys.argv[1:] if argv is None else argv)
+    all_args = list(args)
     reuse = "--reuse" in args
-    args = [arg for arg in args if arg != "--reuse"]
+    args = [arg for arg in args if arg != "--reuse" and not arg.startswith("--form=")]
     root = (Path(args[0]) if args else Path(tempfile.mkdtemp(prefix="churnsim-health-"))).resolve()
     root.mkdir(parents=True, exist_ok=True)
     landing, warehouse = root / "landing", root / "warehouse.duckdb"
@@ -154,19 +170,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"default profile: validation lift {_num(overall90.lift)}, Poor 30 days before: "
         f"{'n/a' if poor30 is None else f'{poor30:.0%}'} of {default.accounts_before[30]} ranked"
     )
-    learned = learn(history)
-    flagged = np.zeros(len(history.label), dtype=bool)
-    for rule in learned.rules:
-        flagged |= rule.fires(history)
-    hit, ranked = _share_poor_before(history, flagged, split)
-    hit_all, ranked_all = _share_poor_before(history, flagged, split, ranked_since=False)
-    print("learned rules: " + "; ".join(str(rule) for rule in learned.rules))
-    print(
-        f"learned profile: validation lift {_num(learned.validation.lift)}, share flagged "
-        f"{_num(learned.validation.share_flagged)}, Poor 30 days before: {hit} of {ranked} "
-        f"(counting, like the backtest, the accounts whose day 30 before is in the validation period; "
-        f"with those whose day 30 before is in the fit period too: {hit_all} of {ranked_all})"
-    )
+    forms = [arg.split("=", 1)[1] for arg in all_args if arg.startswith("--form=")] or ["scorecard", "rules"]
+    for form in forms:
+        _learned(history, learn(history, form=form), split)
     figures = validate(train(history), history)
     print(
         f"risk score: AUC {_num(figures['auc'])}, lift in the riskiest 10% {_num(figures['lift_top_10pct'])} "

@@ -54,6 +54,10 @@ def build_warehouse(path: Path, accounts: int = 150, churners: int = 50, seed: i
             )
             health.append((account, date, status, "default", "Average"))
         dims.append((account, START, None if cancel is None else START + dt.timedelta(days=cancel)))
+    return _write_warehouse(path, rows, health, dims)
+
+
+def _write_warehouse(path: Path, rows: list, health: list, dims: list) -> Path:
     import pandas as pd
 
     metrics = pd.DataFrame(rows, columns=["account_id", "as_of_date", *METRICS])
@@ -100,7 +104,7 @@ def _catalog():
 
 def test_the_learner_finds_the_planted_rule(synthetic: Path, tmp_path: Path) -> None:
     history = load_history(synthetic, metrics=_catalog())
-    learned = learn(history, target_share=0.2, max_rules=3)
+    learned = learn(history, target_share=0.2, max_rules=3, form="rules")
     first = learned.rules[0]
     assert (first.metric, first.operator) == ("active_days_30d", "<=")
     assert 3 <= first.threshold <= 6  # declining accounts have 0-3, healthy ones at least 5
@@ -235,8 +239,60 @@ def test_rules_earn_their_place_by_warnings_in_time() -> None:
     precise one that fires only in the last days; with lead 0 (every cancelling day counts) it takes the
     late one."""
     history = _history_with_a_late_and_an_early_sign()
-    in_time = learn(history, max_rules=1)
+    in_time = learn(history, max_rules=1, form="rules")
     assert [(rule.metric, rule.operator) for rule in in_time.rules] == [("early_sign", ">=")]
     assert in_time.validation.lift > 2
-    any_time = learn(history, max_rules=1, lead=0)
+    any_time = learn(history, max_rules=1, lead=0, form="rules")
     assert [(rule.metric, rule.operator) for rule in any_time.rules] == [("late_sign", ">=")]
+
+
+def build_two_of_three(path: Path, accounts: int = 160, seed: int = 5) -> Path:
+    """Three weak signs, each turning on for good on a random day for a random 45% of the accounts: few active
+    days, many tickets, a low Reports share. An account cancels 60 days after its second sign turns on; one
+    sign alone never leads to a cancellation."""
+    rng = np.random.default_rng(seed)
+    rows, health, dims = [], [], []
+    for a in range(accounts):
+        account = f"S{a:03d}"
+        onsets = [int(rng.integers(20, DAYS - 40)) if rng.random() < 0.45 else None for _ in range(3)]
+        known = sorted(day for day in onsets if day is not None)
+        cancel = known[1] + 60 if len(known) >= 2 and known[1] + 60 < DAYS else None
+        for day in range(DAYS if cancel is None else cancel + 1):
+            on = [onset is not None and day >= onset for onset in onsets]
+            rows.append(
+                (
+                    account,
+                    START + dt.timedelta(days=day),
+                    float(rng.integers(0, 5) if on[0] else rng.integers(7, 28)),
+                    float(rng.integers(6, 11) if on[1] else rng.integers(0, 4)),
+                    float(rng.uniform(0, 0.05) if on[2] else rng.uniform(0.1, 0.5)),
+                    float(day + 1),
+                )
+            )
+            status = "Cancelled" if cancel is not None and day >= cancel else "Paying"
+            health.append((account, START + dt.timedelta(days=day), status, "default", "Average"))
+        dims.append((account, START, None if cancel is None else START + dt.timedelta(days=cancel)))
+    return _write_warehouse(path, rows, health, dims)
+
+
+def test_the_scorecard_finds_two_of_three_weak_signs(tmp_path: Path) -> None:
+    from orchestration.health.config import validate_health_config
+    from orchestration.health.learn import poor_band
+
+    history = load_history(build_two_of_three(tmp_path / "signs.duckdb"), metrics=_catalog())
+    scorecard = learn(history, max_rules=3, lead=0)  # the default form
+    assert scorecard.form == "scorecard" and scorecard.k == 2
+    assert {rule.metric for rule in scorecard.rules} == set(METRICS) - {"account_age_days"}
+    rules = learn(history, max_rules=3, lead=0, form="rules")
+    # validated on the later period: far more precise than any-of rules (which flag every account with one
+    # sign), catching most churners (the signs show 60 of the 90 days before a cancellation: recall <= 2/3)
+    assert scorecard.validation.lift > 1.5 * rules.validation.lift
+    assert scorecard.validation.recall > 0.45
+    folder = write_candidate(scorecard, tmp_path / "candidate")
+    validate_health_config(folder)  # a valid health configuration: the weighted model with a Poor band
+    profile = (folder / "health_profiles.csv").read_text().splitlines()[1].split(",")
+    assert profile[3:6] == ["weighted", "100", f"{poor_band(3, 2):g}"]
+    criteria = (folder / "health_criteria.csv").read_text()
+    assert ",risk,learned_tickets_30d_good,Good,tickets_30d,<," in criteria
+    # the engine's arithmetic: a sign fires -> 0, else 100; Poor band between 1 and 2 signs of 3
+    assert 100 * 1 / 3 <= poor_band(3, 2) < 100 * 2 / 3
