@@ -5,8 +5,9 @@ unit tests excluded; wall time and the dbt process's peak memory), a one-day bui
 (the event rollups for the last event day, vars min_date = max_date, then every other model and data test
 with the rebuild plan of orchestration/rebuild.py set to that day, so the daily models replace that day
 only), and, in the same run for scale, DuckDB's time for one bare aggregate scan over raw.app_events. The
-work-process models (list membership, lifecycle status, tasks) are measured twice: their share of the full build (each model's time in dbt's run_results.json, summed per area)
-and a rebuild of those models alone (`dbt run` of the areas: wall time and the dbt process's peak memory).
+work-process models (list membership, lifecycle status, tasks) are measured twice: their share of the full
+build (each model's time in dbt's run_results.json, summed per area) and a rebuild of those models alone
+(`dbt run` of the areas: wall time and the dbt process's peak memory).
 """
 
 from __future__ import annotations
