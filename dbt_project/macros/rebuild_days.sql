@@ -11,12 +11,22 @@
 -#}
 
 {% macro daily_incremental(day_column='as_of_date') -%}
+    {{ return(adapter.dispatch('daily_incremental', 'pulse')(day_column)) }}
+{%- endmacro %}
+
+{% macro default__daily_incremental(day_column) -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='replace_days',
         unique_key=day_column,
         on_schema_change='fail',
     ) }}
+{%- endmacro %}
+
+{#- Spark (make test-spark) rebuilds the daily models in full: its incremental strategies replace partitions
+    present in the new rows, not a range of days, and Pulse's rebuild plan lives in DuckDB. -#}
+{% macro spark__daily_incremental(day_column) -%}
+    {{ config(materialized='table') }}
 {%- endmacro %}
 
 {#- The first day to rebuild, as a scalar SQL expression: the plan's, else the beginning of time. The plan is
