@@ -33,11 +33,17 @@
     named, not source()d: it is control data read only at run time (documented as source raw.rebuild_plan),
     and a source would be an input every unit test of a daily model had to give. -#}
 {% macro rebuild_from() -%}
-    {%- set plan = api.Relation.create(schema='raw', identifier='rebuild_plan') -%}
-    (
-        select coalesce(min(plan.rebuild_from), cast('1900-01-01' as date))
-        from {{ plan }} as plan
-    )
+    {#- A warehouse Pulse's ingestion never touched has no plan table: every day. -#}
+    {%- set plan = adapter.get_relation(database=this.database, schema='raw', identifier='rebuild_plan')
+        if execute and this is not none else none -%}
+    {%- if plan is none -%}
+        cast('1900-01-01' as date)
+    {%- else -%}
+        (
+            select coalesce(min(plan.rebuild_from), cast('1900-01-01' as date))
+            from {{ plan }} as plan
+        )
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Where-clause predicate for an incremental model's reads: the days from the first day to rebuild, minus
