@@ -3,7 +3,9 @@
 -- (when several versions share a day, the day's last one wins). Days before the first export use the first
 -- version, so history is complete from creation.
 -- Also the metrics days_to_next_quarter_anniversary (the check-in lists' 3/6/9/12-month anniversaries) and
--- days_since_contract_start (the lifecycle's 30/60/90-day onboarding).
+-- days_since_contract_start (the lifecycle's 30/60/90-day onboarding). Incremental (rebuild_days.sql): each
+-- day is its own.
+{{ daily_incremental() }}
 
 with
 
@@ -14,6 +16,8 @@ days as (
         as_of_date
 
     from {{ ref('int_account_days') }}
+
+    where {{ days_to_rebuild('as_of_date') }}
 
 ),
 

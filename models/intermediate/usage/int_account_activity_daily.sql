@@ -6,6 +6,12 @@
 -- Days before the first event in the warehouse (accounts created before usage tracking began) have no usage
 -- metrics (null = unknown, so health criteria on them are left out); windows that start before it are averaged
 -- over the days since it, like a young account.
+-- Incremental (rebuild_days.sql): the windows read 30 days before the first day rebuilt (the 30-day windows,
+-- and the 14-day users 14 days back); the last active day and the active days since creation carry the
+-- history before that.
+{{ daily_incremental() }}
+
+{%- set lookback_days = 30 %}
 
 with
 
@@ -18,9 +24,11 @@ days as (
 
     from {{ ref('int_account_days') }}
 
+    where {{ days_to_rebuild('as_of_date', lookback_days) }}
+
 ),
 
-usage as (
+all_usage as (
 
     select
         account_id,
@@ -36,11 +44,35 @@ usage as (
 
 ),
 
+usage as (
+
+    select * from all_usage
+
+    where {{ days_to_rebuild('activity_date', lookback_days) }}
+
+),
+
 data_start as (
 
     select min(activity_date) as first_usage_date
 
-    from usage
+    from all_usage
+
+),
+
+-- Before the days read for the windows: the last active day and how many active days there were.
+usage_before as (
+
+    select
+        account_id,
+        max(activity_date) as last_active_date,
+        count(distinct activity_date) as active_days
+
+    from all_usage
+
+    where not ({{ days_to_rebuild('activity_date', lookback_days) }})
+
+    group by account_id
 
 ),
 
@@ -221,9 +253,14 @@ daily as (
         {%- for n in windows %}
             coalesce(daily_deltas.users_{{ n }}d, 0) as users_delta_{{ n }}d,
         {%- endfor %}
-        coalesce(daily_deltas.key_modules, 0) as key_modules_delta
+        coalesce(daily_deltas.key_modules, 0) as key_modules_delta,
+        usage_before.last_active_date as last_active_before,
+        coalesce(usage_before.active_days, 0) as active_days_before
 
     from days
+
+    left join usage_before
+        on days.account_id = usage_before.account_id
 
     left join account_usage
         on
@@ -266,12 +303,15 @@ windowed as (
         sum(minutes) over (
             partition by account_id order by as_of_date rows between 27 preceding and 14 preceding
         ) as minutes_prev_14d,
-        max(active_date) over (
-            partition by account_id order by as_of_date rows between unbounded preceding and current row
+        coalesce(
+            max(active_date) over (
+                partition by account_id order by as_of_date rows between unbounded preceding and current row
+            ),
+            last_active_before
         ) as last_active_date,
         sum(case when actions > 0 then 1 else 0 end) over (
             partition by account_id order by as_of_date rows between unbounded preceding and current row
-        ) as active_days_total
+        ) + active_days_before as active_days_total
 
     from daily
 
@@ -378,3 +418,6 @@ final as (
 )
 
 select * from final
+
+-- The days before the first day rebuilt were read only for the windows.
+where {{ days_to_rebuild('as_of_date') }}

@@ -1,4 +1,5 @@
 -- Usage per account, day and module: actions, distinct active users and minutes.
+{{ daily_incremental('activity_date') }}
 
 select
     account_id,
@@ -11,6 +12,6 @@ select
 
 from {{ ref('int_usage_daily') }}
 
-where actions > 0
+where actions > 0 and {{ days_to_rebuild('activity_date') }}
 
 group by account_id, activity_date, module
