@@ -1,6 +1,10 @@
 -- One row per app account seen in any call: the latest group call's traits (null when the account never
 -- sent one) and when the account was first seen.
 
+-- A table, not a view: it aggregates every event, and several models and tests read it on each build (as a
+-- view each of them scanned every event again: most of a one-day build's time at 10M events).
+{{ config(materialized='table') }}
+
 with
 
 source as (
