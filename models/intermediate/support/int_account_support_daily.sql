@@ -1,11 +1,13 @@
 -- Support and success-team touch metrics per account and day, point in time:
 -- open tickets (created on or before the day, not solved by then), tickets created in the last 30 days,
 -- and the last CSM touch (CRM activity) on or before the day. Events before the account's creation count
--- from its first day.
+-- from its first day. Incremental (rebuild_days.sql): the 30-day window reads 29 days before the first day
+-- rebuilt; the tickets still open and the last touch carry the history before that.
+{{ daily_incremental() }}
 
 with
 
-days as (
+all_days as (
 
     select
         account_id,
@@ -16,13 +18,21 @@ days as (
 
 ),
 
+days as (
+
+    select * from all_days
+
+    where {{ days_to_rebuild('as_of_date', 29) }}
+
+),
+
 first_days as (
 
     select
         account_id,
         min(as_of_date) as first_date
 
-    from days
+    from all_days
 
     group by account_id
 
@@ -130,6 +140,30 @@ touch_daily as (
 
 ),
 
+-- Before the days read for the window: tickets opened and not yet solved, and the last touch.
+history as (
+
+    select
+        first_days.account_id,
+        (
+            select sum(ticket_daily.open_delta)
+            from ticket_daily
+            where
+                ticket_daily.account_id = first_days.account_id
+                and not ({{ days_to_rebuild('ticket_daily.delta_date', 29) }})
+        ) as open_before,
+        (
+            select max(touch_daily.last_touch_date)
+            from touch_daily
+            where
+                touch_daily.account_id = first_days.account_id
+                and not ({{ days_to_rebuild('touch_daily.touch_day', 29) }})
+        ) as last_touch_before
+
+    from first_days
+
+),
+
 joined as (
 
     select
@@ -137,9 +171,14 @@ joined as (
         days.as_of_date,
         coalesce(ticket_daily.open_delta, 0) as open_delta,
         coalesce(ticket_daily.created_count, 0) as created_count,
-        touch_daily.last_touch_date
+        touch_daily.last_touch_date,
+        coalesce(history.open_before, 0) as open_before,
+        history.last_touch_before
 
     from days
+
+    left join history
+        on days.account_id = history.account_id
 
     left join ticket_daily
         on
@@ -160,12 +199,15 @@ windowed as (
         as_of_date,
         sum(open_delta) over (
             partition by account_id order by as_of_date rows between unbounded preceding and current row
-        ) as open_tickets,
+        ) + open_before as open_tickets,
         sum(created_count) over (
             partition by account_id order by as_of_date rows between 29 preceding and current row
         ) as tickets_30d,
-        max(last_touch_date) over (
-            partition by account_id order by as_of_date rows between unbounded preceding and current row
+        coalesce(
+            max(last_touch_date) over (
+                partition by account_id order by as_of_date rows between unbounded preceding and current row
+            ),
+            last_touch_before
         ) as last_touch_date
 
     from joined
@@ -188,3 +230,6 @@ final as (
 )
 
 select * from final
+
+-- The days before the first day rebuilt were read only for the window.
+where {{ days_to_rebuild('as_of_date') }}
