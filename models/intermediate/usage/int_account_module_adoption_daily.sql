@@ -1,7 +1,9 @@
 -- Key module adoption per account and day, point in time: the most recent first use of a key module (seed
 -- modules, is_key) and which module it was (several first used that day: joined, alphabetical). Known only for
 -- accounts created since usage tracking began (the first event in the warehouse): for an older account the
--- first use seen in the data need not be its first use.
+-- first use seen in the data need not be its first use. Incremental (rebuild_days.sql): the first uses are
+-- read from the whole history; the latest one before the first day rebuilt is carried.
+{{ daily_incremental() }}
 
 with
 
@@ -13,6 +15,8 @@ days as (
         created_date
 
     from {{ ref('int_account_days') }}
+
+    where {{ days_to_rebuild('as_of_date') }}
 
 ),
 
@@ -68,20 +72,40 @@ first_use_days as (
 
 ),
 
+latest_before as (
+
+    select
+        account_id,
+        max(first_used_date) as first_used_date
+
+    from first_use_days
+
+    where not ({{ days_to_rebuild('first_used_date') }})
+
+    group by account_id
+
+),
+
 latest as (
 
     select
         days.account_id,
         days.as_of_date,
         days.created_date >= data_start.first_usage_date as is_tracked_since_creation,
-        max(first_use_days.first_used_date) over (
-            partition by days.account_id order by days.as_of_date
-            rows between unbounded preceding and current row
+        coalesce(
+            max(first_use_days.first_used_date) over (
+                partition by days.account_id order by days.as_of_date
+                rows between unbounded preceding and current row
+            ),
+            latest_before.first_used_date
         ) as latest_first_use_date
 
     from days
 
     cross join data_start
+
+    left join latest_before
+        on days.account_id = latest_before.account_id
 
     left join first_use_days
         on
