@@ -1,7 +1,7 @@
 """The dbt models on a local Spark (`make test-spark`): glue, not a second pipeline.
 
-`python -m orchestration.spark [--accounts 20 --days 60]` generates a small sample, ingests it into DuckDB with
-Pulse's own ingestion (the raw schema), writes each raw table to Parquet, and then, in this process, runs
+`python -m orchestration.spark [--accounts 20 --days 60]` generates a small sample, ingests it into DuckDB
+with Pulse's own ingestion (the raw schema), writes each raw table to Parquet, and then, in this process, runs
 dbt on the profile's `spark` target (dbt-spark's session method: pyspark in the dbt process): a
 run-operation that declares the raw tables over the Parquet folders, then `dbt build` of the whole project
 (seeds, models, data tests, unit tests). Everything lives under settings.spark_dir() (var/spark), laid anew

@@ -1,4 +1,4 @@
-"""`python -m orchestration.spark`: the dbt build of the whole project on a local Spark (`make test-spark`)."""
+"""`python -m orchestration.spark`: the dbt build of the whole project on a local Spark."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accounts", type=int, default=20)
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--dir", type=Path, default=None, help="Folder laid anew ($PULSE_SPARK_DIR, var/spark).")
+    parser.add_argument(
+        "--dir", type=Path, default=None, help="Folder laid anew ($PULSE_SPARK_DIR, var/spark)."
+    )
     options = parser.parse_args(argv)
     outcome = run(options.accounts, options.days, options.seed, options.dir)
     print(outcome.format())

@@ -1,4 +1,4 @@
-"""Sample -> DuckDB raw -> Parquet -> dbt build on the `spark` target, in this process (see the package doc)."""
+"""Sample -> DuckDB raw -> Parquet -> dbt build on the `spark` target, in this process (see the package)."""
 
 from __future__ import annotations
 
@@ -84,9 +84,8 @@ def make_sample(directory: Path, accounts: int, days: int, seed: int) -> dict[st
             )
             target = directory / "raw" / table
             target.mkdir(parents=True)
-            con.execute(
-                f"copy (select {select} from raw.\"{table}\") to '{target / 'part-0.parquet'}' (format parquet)"
-            )
+            parquet = target / "part-0.parquet"
+            con.execute(f"copy (select {select} from raw.\"{table}\") to '{parquet}' (format parquet)")
             rows[table] = con.execute(f'select count(*) from raw."{table}"').fetchone()[0]
     finally:
         con.close()
