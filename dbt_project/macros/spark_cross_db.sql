@@ -45,3 +45,12 @@
 {% macro spark__split_part(string_text, delimiter_text, part_number) -%}
     split_part({{ string_text }}, {{ delimiter_text }}, {{ part_number }})
 {%- endmacro %}
+
+
+{#-
+    dbt.datediff on Spark, as a bigint like DuckDB's date_diff (Spark's datediff and dbt-spark's expressions
+    give an int, which the marts' contracts, declared bigint, refuse).
+-#}
+{% macro spark__datediff(first_date, second_date, datepart) -%}
+    cast({{ dbt.spark__datediff(first_date, second_date, datepart) }} as bigint)
+{%- endmacro %}

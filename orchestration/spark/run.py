@@ -27,7 +27,7 @@ class SparkRun:
 
     @property
     def failures(self) -> list[tuple[str, str, str]]:
-        return [result for result in self.results if result[1] not in ("success", "pass", "skipped")]
+        return [result for result in self.results if result[1] not in ("success", "pass", "no-op")]
 
     def format(self) -> str:
         counts: dict[str, int] = {}
@@ -118,7 +118,7 @@ def dbt_on_spark(directory: Path, args: Sequence[str]) -> list[tuple[str, str, s
     )
     if result.exception is not None:
         raise RuntimeError(f"dbt {args[0]} on spark did not run: {result.exception}")
-    if args[0] != "build":
+    if args[0] not in ("build", "run"):
         if not result.success:
             raise RuntimeError(f"dbt {args[0]} on spark failed; see {directory / 'logs' / 'dbt.log'}")
         return []

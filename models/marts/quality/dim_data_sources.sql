@@ -22,9 +22,7 @@ final as (
         is_stale,
         stale_since,
         as_of_date,
-        cast(
-            {{ dbt.datediff('watermark_date', 'as_of_date', 'day') | trim }} as {{ dbt.type_bigint() }}
-        ) as days_behind_as_of
+        {{ dbt.datediff('watermark_date', 'as_of_date', 'day') | trim }} as days_behind_as_of
 
     from watermarks
 
