@@ -54,9 +54,10 @@ def test_spark_and_duckdb_build_the_same_rows(spark_run) -> None:
         pytest.skip("the spark build failed (see the other test)")
     warehouse = spark_run.directory / "sample.duckdb"
     run_dbt(
-        ["run", "--quiet", "--exclude", "resource_type:unit_test"],
+        ["build", "--quiet", "--exclude", "resource_type:test", "resource_type:unit_test"],
         warehouse=warehouse,
         target_path=spark_run.directory / "duckdb-target",
+        log_dir=spark_run.directory / "duckdb-logs",
     ).check()
     import duckdb
 
