@@ -54,3 +54,40 @@
 {% macro spark__datediff(first_date, second_date, datepart) -%}
     cast({{ dbt.spark__datediff(first_date, second_date, datepart) }} as bigint)
 {%- endmacro %}
+
+
+{#-
+    Seed rows on Spark, written as SQL literals. dbt-spark binds seed values as parameters, and its session
+    method formats each one as '<value>': an empty CSV field became the text 'None' (seeds/lifecycle_statuses'
+    blank outcome compared unequal to null) and a quote inside a value would break the statement. Here an empty
+    field is null and text is escaped for Spark's string literals.
+-#}
+{% macro spark__load_csv_rows(model, agate_table) %}
+    {%- set column_override = model['config'].get('column_types', {}) -%}
+    {%- set statements = [] -%}
+    {%- for chunk in agate_table.rows | batch(get_batch_size()) -%}
+        {%- set sql -%}
+            insert into {{ this.render() }} values
+            {% for row in chunk -%}
+                ({%- for col_name in agate_table.column_names -%}
+                    {%- set type = column_override.get(col_name, adapter.convert_type(agate_table, loop.index0)) -%}
+                    {%- set value = row[loop.index0] -%}
+                    {%- if value is none -%}
+                        cast(null as {{ type }})
+                    {%- elif value is sameas true or value is sameas false -%}
+                        cast({{ 'true' if value else 'false' }} as {{ type }})
+                    {%- else -%}
+                        cast('{{ value | string | replace("\\", "\\\\") | replace("'", "\\'") }}' as {{ type }})
+                    {%- endif -%}
+                    {%- if not loop.last %}, {% endif -%}
+                {%- endfor -%})
+                {%- if not loop.last %},{% endif %}
+            {% endfor -%}
+        {%- endset -%}
+        {%- do adapter.add_query(sql, abridge_sql_log=True) -%}
+        {%- if loop.first -%}
+            {%- do statements.append(sql) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(statements[0] if statements else '') }}
+{% endmacro %}
