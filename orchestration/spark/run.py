@@ -13,7 +13,18 @@ from orchestration import settings
 from orchestration.settings import DBT_PROJECT_DIR
 
 # What a run lays anew under the Spark folder (nothing else there is removed).
-_OWN = ("landing", "sample.duckdb", "sample.duckdb.wal", "raw", "warehouse", "metastore_db", "target", "logs")
+_OWN = (
+    "landing",
+    "sample.duckdb",
+    "sample.duckdb.wal",
+    "sample.duckdb.lock",
+    "derby.log",
+    "raw",
+    "warehouse",
+    "metastore_db",
+    "target",
+    "logs",
+)
 SPARK_DIR_VAR = "pulse_spark_dir"
 
 
