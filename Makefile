@@ -13,7 +13,7 @@ DEMO_ACCOUNTS ?= 300
 DEMO_DAYS ?= 365
 DEMO_SEED ?= 42
 
-.PHONY: setup demo test test-demo dev bench lint browser clean
+.PHONY: setup setup-spark demo test test-demo test-spark dev bench lint browser java clean
 
 ## setup: install the locked environment (uv.lock) and parse the dbt project
 setup: .venv/.synced
@@ -35,6 +35,20 @@ browser:
 	  else echo "Chromium is missing: run 'sudo apt-get install -y chromium' or set PULSE_CHROMIUM" >&2; exit 1; fi; \
 	fi
 
+## java: Debian's Java for the local Spark of `make test-spark` (installed when missing and we are root)
+java:
+	@if ! command -v java >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && \
+	    { apt-get install -y -qq openjdk-17-jre-headless >/dev/null 2>&1 || \
+	      apt-get install -y -qq openjdk-21-jre-headless >/dev/null; }; \
+	  else echo "Java is missing: run 'sudo apt-get install -y openjdk-17-jre-headless' (Spark needs Java 17 or 21)" >&2; exit 1; fi; \
+	fi
+
+## setup-spark: the locked environment plus its optional `spark` extra (pyspark, dbt-spark); --inexact keeps
+## what `make setup` installed, and `make setup` (plain uv sync) would remove the extra again
+setup-spark: setup
+	$(UV) sync --frozen --inexact --extra spark --python $(PYTHON)
+
 ## demo: generate a year of sample data for 300 accounts, run the whole graph, print where the reports are
 demo: setup browser
 	$(RUN) pulse generate --accounts $(DEMO_ACCOUNTS) --days $(DEMO_DAYS) --seed $(DEMO_SEED) --out $(PULSE_LANDING)
@@ -42,11 +56,15 @@ demo: setup browser
 
 ## test: the whole test suite (unit, dbt, integration, browser), without the demo-sized acceptance run
 test: setup browser
-	$(RUN) pytest -q -n 2 --dist loadfile -m "not demo"
+	$(RUN) pytest -q -n 2 --dist loadfile -m "not demo and not spark"
 
 ## test-demo: the acceptance run on `make demo`-sized data (health invariants, every shipped list has members)
 test-demo: setup browser
 	$(RUN) pytest -q -m demo
+
+## test-spark: `dbt build` of the whole project on a local Spark (dbt-spark session), on a small generated sample
+test-spark: setup-spark java
+	$(RUN) pytest -q -m spark tests/integration/test_spark_build.py
 
 ## dev: the Dagster UI on the same definitions
 dev: setup

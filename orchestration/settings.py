@@ -44,6 +44,8 @@ DEFAULT_HUBSPOT_URL = "https://api.hubapi.com"
 DUCKDB_MEMORY_LIMIT_ENV = "PULSE_DUCKDB_MEMORY_LIMIT"
 DUCKDB_TEMP_DIR_ENV = "PULSE_DUCKDB_TEMP_DIR"
 LOCK_TIMEOUT_ENV = "PULSE_LOCK_TIMEOUT"
+# `make test-spark` (orchestration/spark): the folder of the local Spark warehouse, metastore and sample.
+SPARK_DIR_ENV = "PULSE_SPARK_DIR"
 # Test hook: seconds the loader sleeps after inserting a file's rows and before committing them.
 INGEST_PAUSE_ENV = "PULSE_INGEST_PAUSE_BEFORE_COMMIT"
 
@@ -130,6 +132,12 @@ def partition_start() -> str:
 def log_dir() -> Path:
     """Where dbt writes its log (dbt.log): $PULSE_LOG_DIR, else var/logs."""
     return Path(_env(LOG_DIR_ENV) or var_dir() / "logs").resolve()
+
+
+def spark_dir() -> Path:
+    """The local Spark run's folder (sample, Parquet, metastore, Spark warehouse): $PULSE_SPARK_DIR, else
+    var/spark."""
+    return Path(_env(SPARK_DIR_ENV) or var_dir() / "spark").resolve()
 
 
 def dbt_log_file() -> Path:

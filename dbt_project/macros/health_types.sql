@@ -34,3 +34,7 @@
 {% macro duckdb__health_type_double() -%}
     double
 {%- endmacro %}
+
+{% macro spark__health_type_double() -%}
+    double
+{%- endmacro %}

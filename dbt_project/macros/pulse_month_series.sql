@@ -15,8 +15,49 @@
 {%- endmacro %}
 
 {% macro spark__pulse_month_series(bounds, start_column, until_column) -%}
-    select explode(sequence(
-        {{ start_column }}, add_months({{ until_column }}, -1), interval 1 month
-    )) as month_start
+    select cast(series.month as date) as month_start
     from {{ bounds }}
+    lateral view explode(
+        case
+            when cast({{ bounds }}.{{ start_column }} as date)
+                <= add_months(cast({{ bounds }}.{{ until_column }} as date), -1)
+                then sequence(
+                    cast({{ bounds }}.{{ start_column }} as date),
+                    add_months(cast({{ bounds }}.{{ until_column }} as date), -1),
+                    interval 1 month
+                )
+        end
+    ) series as month
+{%- endmacro %}
+
+
+{#- Every `months`-th month's date from bounds.start_column to bounds.end_column (both included), as dates in
+    column `column` (e.g. the quarters of a forecast: months=3). -#}
+{% macro pulse_month_steps(bounds, start_column, end_column, months, column) -%}
+    {{ return(adapter.dispatch('pulse_month_steps', 'pulse')(bounds, start_column, end_column, months, column)) }}
+{%- endmacro %}
+
+{% macro default__pulse_month_steps(bounds, start_column, end_column, months, column) -%}
+    select cast(series.generate_series as date) as {{ column }}
+
+    from {{ bounds }}
+
+    cross join generate_series(
+        cast({{ bounds }}.{{ start_column }} as timestamp), cast({{ bounds }}.{{ end_column }} as timestamp),
+        interval {{ months }} month
+    ) as series
+{%- endmacro %}
+
+{% macro spark__pulse_month_steps(bounds, start_column, end_column, months, column) -%}
+    select cast(series.step as date) as {{ column }}
+    from {{ bounds }}
+    lateral view explode(
+        case
+            when cast({{ bounds }}.{{ start_column }} as date) <= cast({{ bounds }}.{{ end_column }} as date)
+                then sequence(
+                    cast({{ bounds }}.{{ start_column }} as date), cast({{ bounds }}.{{ end_column }} as date),
+                    interval {{ months }} month
+                )
+        end
+    ) series as step
 {%- endmacro %}

@@ -26,11 +26,11 @@ final as (
 
     select
         *,
-        row_number() over (
+        cast(row_number() over (
             order by
                 precedence,
                 case outcome when 'Good' then 1 when 'Average' then 2 when 'Poor' then 3 else 4 end
-        ) as status_order
+        ) as {{ dbt.type_bigint() }}) as status_order
 
     from typed
 

@@ -32,13 +32,20 @@ def _open_on(heap, day):
     return len(heap)
 
 
+def _ordered_rows(relation, columns, order):
+    """The relation's rows as tuples of `columns`, sorted by `order`: a DuckDB relation (dbt-duckdb) or a Spark
+    DataFrame (dbt-spark; Pulse's Spark target runs this model in its session, orchestration/spark)."""
+    if hasattr(relation, "project"):
+        return relation.project(", ".join(columns)).order(", ".join(order)).fetchall()
+    return [tuple(row) for row in relation.select(*columns).orderBy(*order).collect()]
+
+
 def model(dbt, session):
     dbt.config(materialized="table")
-    rows = (
-        dbt.ref("int_task_details")
-        .project("task_id, list, opened_on, closed_on, assign_to, assignees, success_manager")
-        .order("opened_on, list, task_id")
-        .fetchall()
+    rows = _ordered_rows(
+        dbt.ref("int_task_details"),
+        ["task_id", "list", "opened_on", "closed_on", "assign_to", "assignees", "success_manager"],
+        ["opened_on", "list", "task_id"],
     )
     turns = {}  # list -> tasks assigned by turns so far
     closing = {}  # person -> heap of closing days of their open tasks (None: still open)

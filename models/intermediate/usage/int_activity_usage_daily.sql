@@ -13,12 +13,13 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=pulse_incremental_strategy(),
+        partition_by=pulse_incremental_partition_by('activity_date'),
         tags=['event_rollup'],
         unique_key=['account_id', 'user_id', 'activity', 'activity_date'],
         on_schema_change='append_new_columns',
-        pre_hook="{% if is_incremental() %}delete from {{ this }} where definitions_version <> "
-            ~ "'{{ local_md5(tojson(activity_catalog(), sort_keys=true)) }}'{% endif %}",
+        pre_hook="{% if is_incremental() %}{{ pulse_delete_where(this, \"definitions_version <> '\" ~ "
+            ~ "local_md5(tojson(activity_catalog(), sort_keys=true)) ~ \"'\") }}{% endif %}",
     )
 }}
 

@@ -5,7 +5,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=pulse_incremental_strategy(),
+        partition_by=pulse_incremental_partition_by('activity_date'),
         tags=['event_rollup'],
         unique_key=['account_id', 'user_id', 'module', 'activity_date'],
         on_schema_change='append_new_columns',

@@ -74,7 +74,7 @@ higher_tier_modules as (
 
     select
         account_modules.account_id,
-        string_agg(distinct account_modules.module, ', ' order by account_modules.module) as modules
+        {{ pulse_listagg_distinct('account_modules.module', "', '") }} as modules
 
     from account_modules
 

@@ -58,13 +58,7 @@ bounds as (
 
 quarters as (
 
-    select cast(series.generate_series as date) as quarter_start
-
-    from bounds
-
-    cross join generate_series(
-        cast(bounds.first_quarter as timestamp), cast(bounds.last_quarter as timestamp), interval 3 month
-    ) as series
+    {{ pulse_month_steps('bounds', 'first_quarter', 'last_quarter', 3, 'quarter_start') }}
 
 ),
 

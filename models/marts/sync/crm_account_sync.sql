@@ -36,9 +36,9 @@ churn_risk_daily as (
         from {{ churn_risk_source }}
     {%- else -%}
         select
-            cast(null as varchar) as account_id,
+            cast(null as {{ dbt.type_string() }}) as account_id,
             cast(null as date) as as_of_date,
-            cast(null as double) as churn_probability,
+            cast(null as {{ health_type_double() }}) as churn_probability,
             cast(null as integer) as risk_decile
         where false
     {%- endif %}
