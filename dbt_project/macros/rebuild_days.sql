@@ -7,7 +7,9 @@
     with `days_to_rebuild(column, lookback_days)`, and the `replace_days` strategy deletes its rows from that day
     on and inserts the new ones: no per-row merge, so a row that should disappear does. The plan is data, not a
     dbt var, so dbt keeps its partial parse from one day to the next. Without a plan row (a bare `dbt build`)
-    every day is rebuilt; `--full-refresh` recreates the tables.
+    every day is rebuilt; `--full-refresh` recreates the tables. A new column (a metric added to the catalog)
+    is added to the table, and a bare `dbt build` fills it on every day; Pulse rebuilds in full after any
+    change to the project anyway.
 -#}
 
 {% macro daily_incremental(day_column='as_of_date') -%}
@@ -19,7 +21,7 @@
         materialized='incremental',
         incremental_strategy='replace_days',
         unique_key=day_column,
-        on_schema_change='fail',
+        on_schema_change='append_new_columns',
     ) }}
 {%- endmacro %}
 
