@@ -8,6 +8,14 @@
 
 with
 
+rebuilt_metrics as (
+
+    select * from {{ ref('int_account_metrics_daily') }}
+
+    where {{ days_to_rebuild('as_of_date') }}
+
+),
+
 account_days as (
 
     select
@@ -19,10 +27,7 @@ account_days as (
 
     from {{ ref('int_account_days') }} as spine
 
-    left join (
-        select * from {{ ref('int_account_metrics_daily') }}
-        where {{ days_to_rebuild('as_of_date') }}
-    ) as metrics
+    left join rebuilt_metrics as metrics
         on
             spine.account_id = metrics.account_id
             and spine.as_of_date = metrics.as_of_date

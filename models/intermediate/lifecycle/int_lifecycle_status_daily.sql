@@ -10,6 +10,14 @@
 
 with
 
+rebuilt_metrics as (
+
+    select * from {{ ref('int_account_metrics_daily') }}
+
+    where {{ days_to_rebuild('as_of_date') }}
+
+),
+
 stage_days as (
 
     select * from {{ ref('int_lifecycle_stages_daily') }}
@@ -30,10 +38,7 @@ stage_metric_days as (
 
     from stage_days
 
-    left join (
-        select * from {{ ref('int_account_metrics_daily') }}
-        where {{ days_to_rebuild('as_of_date') }}
-    ) as metrics
+    left join rebuilt_metrics as metrics
         on
             stage_days.account_id = metrics.account_id
             and stage_days.as_of_date = metrics.as_of_date

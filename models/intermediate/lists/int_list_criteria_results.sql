@@ -18,6 +18,22 @@
 
 with
 
+rebuilt_metrics as (
+
+    select * from {{ ref('int_account_metrics_daily') }}
+
+    where {{ days_to_rebuild('as_of_date') }}
+
+),
+
+rebuilt_health_metrics as (
+
+    select * from {{ ref('int_account_health_metrics_daily') }}
+
+    where {{ days_to_rebuild('as_of_date') }}
+
+),
+
 account_days as (
 
     select
@@ -29,18 +45,12 @@ account_days as (
 
     from {{ ref('int_account_days') }} as spine
 
-    left join (
-        select * from {{ ref('int_account_metrics_daily') }}
-        where {{ days_to_rebuild('as_of_date') }}
-    ) as metrics
+    left join rebuilt_metrics as metrics
         on
             spine.account_id = metrics.account_id
             and spine.as_of_date = metrics.as_of_date
 
-    left join (
-        select * from {{ ref('int_account_health_metrics_daily') }}
-        where {{ days_to_rebuild('as_of_date') }}
-    ) as health
+    left join rebuilt_health_metrics as health
         on
             spine.account_id = health.account_id
             and spine.as_of_date = health.as_of_date
