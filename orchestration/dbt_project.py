@@ -24,8 +24,10 @@ from orchestration import settings
 from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
 MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
-# The dbt var profiles.yml reads the warehouse path from.
+# The dbt vars profiles.yml reads the warehouse path, DuckDB's memory limit and its spill folder from.
 WAREHOUSE_VAR = "pulse_warehouse"
+MEMORY_LIMIT_VAR = "pulse_memory_limit"
+TEMP_DIRECTORY_VAR = "pulse_temp_directory"
 # Everything dbt parses: a change to any of these makes the manifest stale.
 _DBT_INPUTS = (
     PROJECT_ROOT / "models",
@@ -57,12 +59,18 @@ def dbt_executable() -> str:
 
 
 def dbt_vars(warehouse: Path | str | None = None, extra: Mapping[str, Any] | None = None) -> str:
-    """The --vars JSON of every Pulse dbt invocation: the absolute warehouse path, plus any model vars.
+    """The --vars JSON of every Pulse dbt invocation: the absolute warehouse path, DuckDB's memory limit and
+    spill folder for it (settings.dbt_memory_limit, settings.duckdb_temp_directory), plus any model vars.
 
     Keys are sorted so the same vars give the same string (dbt reuses its partial parse only then).
     """
     path = Path(warehouse).resolve() if warehouse is not None else settings.warehouse_path()
-    return json.dumps({**(extra or {}), WAREHOUSE_VAR: str(path)}, sort_keys=True)
+    own = {
+        WAREHOUSE_VAR: str(path),
+        MEMORY_LIMIT_VAR: settings.dbt_memory_limit(),
+        TEMP_DIRECTORY_VAR: str(settings.duckdb_temp_directory(path)),
+    }
+    return json.dumps({**(extra or {}), **own}, sort_keys=True)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ HUBSPOT_TOKEN_ENV = "PULSE_HUBSPOT_TOKEN"
 DEFAULT_HUBSPOT_URL = "https://api.hubapi.com"
 DUCKDB_MEMORY_LIMIT_ENV = "PULSE_DUCKDB_MEMORY_LIMIT"
 DUCKDB_TEMP_DIR_ENV = "PULSE_DUCKDB_TEMP_DIR"
+DBT_MEMORY_LIMIT_ENV = "PULSE_DBT_MEMORY_LIMIT"
 LOCK_TIMEOUT_ENV = "PULSE_LOCK_TIMEOUT"
 # `make test-spark` (orchestration/spark): the folder of the local Spark warehouse, metastore and sample.
 SPARK_DIR_ENV = "PULSE_SPARK_DIR"
@@ -57,6 +58,10 @@ DEFAULT_DIGEST_FROM = "Pulse <pulse@localhost>"
 DEFAULT_SMTP_PORT = 587
 # DuckDB's buffer pool for ingestion: what it holds beyond this spills to the temp directory.
 DEFAULT_DUCKDB_MEMORY_LIMIT = "512MB"
+# DuckDB's buffer pool for the dbt build (profiles.yml, through the dbt var pulse_memory_limit). Without one,
+# DuckDB takes up to 80% of the machine; past this the build's joins, sorts and aggregates spill to the temp
+# directory.
+DEFAULT_DBT_MEMORY_LIMIT = "4GB"
 # A second writer waits this long for the warehouse before it gives up.
 DEFAULT_LOCK_TIMEOUT_SECONDS = 600.0
 MAX_REPORT_WORKERS = 8
@@ -261,6 +266,11 @@ def hubspot_token() -> str | None:
 def duckdb_memory_limit() -> str:
     """DuckDB's memory_limit for ingestion: $PULSE_DUCKDB_MEMORY_LIMIT (e.g. 2GB), else 512MB."""
     return _env(DUCKDB_MEMORY_LIMIT_ENV) or DEFAULT_DUCKDB_MEMORY_LIMIT
+
+
+def dbt_memory_limit() -> str:
+    """DuckDB's memory_limit for the dbt build: $PULSE_DBT_MEMORY_LIMIT (e.g. 8GB or 50%), else 4GB."""
+    return _env(DBT_MEMORY_LIMIT_ENV) or DEFAULT_DBT_MEMORY_LIMIT
 
 
 def duckdb_temp_directory(warehouse: Path | None = None) -> Path:

@@ -43,9 +43,15 @@ def checksum(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str]
 
 
 def compare(
-    before: Path | str, after: Path | str, schemas: tuple[str, ...] = ("marts",)
+    before: Path | str,
+    after: Path | str,
+    schemas: tuple[str, ...] = ("marts",),
+    ignore: tuple[str, ...] = (),
 ) -> list[tuple[str, str]]:
-    """[(table, verdict)]: same, DIFFERENT, only before or only after; added or dropped columns named."""
+    """[(table, verdict)]: same, DIFFERENT, only before or only after; added or dropped columns named.
+
+    ignore: columns left out of every checksum, e.g. load times, which differ between any two loads.
+    """
     old_con = duckdb.connect(str(before), read_only=True)
     new_con = duckdb.connect(str(after), read_only=True)
     try:
@@ -55,7 +61,8 @@ def compare(
             if table not in new_tables or table not in old_tables:
                 verdicts.append((table, "only before" if table not in new_tables else "only after"))
                 continue
-            shared = {c: k for c, k in old_tables[table].items() if new_tables[table].get(c) == k}
+            kept = {c: k for c, k in old_tables[table].items() if c not in ignore}
+            shared = {c: k for c, k in kept.items() if new_tables[table].get(c) == k}
             same = checksum(old_con, table, shared) == checksum(new_con, table, shared)
             verdict = "same" if same else "DIFFERENT"
             added = sorted(new_tables[table].keys() - old_tables[table].keys())

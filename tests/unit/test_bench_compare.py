@@ -46,3 +46,12 @@ def test_a_changed_value_is_a_difference(tmp_path: Path) -> None:
     after = _warehouse(tmp_path / "a.duckdb", ["create table marts.t as select 'a' as k, 2 as n"])
     assert compare(before, after) == [("marts.t", "DIFFERENT")]
     assert main([str(before), str(after)]) == 1
+
+
+def test_ignored_columns_are_left_out_of_the_checksum(tmp_path: Path) -> None:
+    # Two loads of the same files differ in their load times only.
+    table = "create table marts.t as select 'a' as k, timestamp '{}' as loaded_at"
+    before = _warehouse(tmp_path / "b.duckdb", [table.format("2026-12-01 10:00")])
+    after = _warehouse(tmp_path / "a.duckdb", [table.format("2026-12-02 06:00")])
+    assert compare(before, after) == [("marts.t", "DIFFERENT")]
+    assert compare(before, after, ignore=("loaded_at",)) == [("marts.t", "same")]

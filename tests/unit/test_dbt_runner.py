@@ -19,10 +19,32 @@ def test_dbt_is_the_one_beside_this_python(monkeypatch: pytest.MonkeyPatch) -> N
 def test_vars_carry_an_absolute_warehouse_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PULSE_WAREHOUSE", "w.duckdb")
-    assert dbt_vars() == f'{{"pulse_warehouse": "{tmp_path / "w.duckdb"}"}}'
-    assert dbt_vars(extra={"min_date": "2026-01-01"}) == (
-        f'{{"min_date": "2026-01-01", "pulse_warehouse": "{tmp_path / "w.duckdb"}"}}'
+    monkeypatch.delenv("PULSE_DBT_MEMORY_LIMIT", raising=False)
+    monkeypatch.delenv("PULSE_DUCKDB_TEMP_DIR", raising=False)
+    own = (
+        f'"pulse_memory_limit": "4GB", "pulse_temp_directory": "{tmp_path / "w.duckdb.tmp"}", '
+        f'"pulse_warehouse": "{tmp_path / "w.duckdb"}"'
     )
+    assert dbt_vars() == "{" + own + "}"
+    assert dbt_vars(extra={"min_date": "2026-01-01"}) == '{"min_date": "2026-01-01", ' + own + "}"
+
+
+def test_the_dbt_build_has_the_configured_memory_limit_and_spill_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Peak memory is a choice: the profile gives DuckDB Pulse's settings, not its default, 80% of RAM.
+    monkeypatch.setenv("PULSE_DBT_MEMORY_LIMIT", "300MB")
+    monkeypatch.setenv("PULSE_DUCKDB_TEMP_DIR", str(tmp_path / "spill"))
+    sql = "select current_setting('memory_limit') as memory_limit, current_setting('temp_directory') as spill"
+    run = run_dbt(
+        ["show", "--inline", sql, "--output", "json"],
+        warehouse=tmp_path / "w.duckdb",
+        target_path=tmp_path / "target",
+        log_dir=tmp_path / "logs",
+    )
+    assert run.ok, run.output
+    assert '"memory_limit": "286.1 MiB"' in run.output  # DuckDB's spelling of 300 MB
+    assert f'"spill": "{tmp_path / "spill"}"' in run.output
 
 
 def test_run_dbt_points_dbt_at_the_warehouse_without_touching_os_environ(
