@@ -137,6 +137,9 @@ def main() -> None:
     results: dict[str, dict[str, dict]] = {}
     report: dict = {"commit": _git_commit(), "cores": os.cpu_count(),
                     "started": time.strftime("%Y-%m-%d %H:%M:%S"), "sizes": results}  # fmt: skip
+    # DuckDB's memory limits bound the peaks measured below: record them with the figures.
+    report["memory_limits"] = {"ingest": settings.duckdb_memory_limit(), "dbt": settings.dbt_memory_limit()}
+    print(f"DuckDB memory limits: {report['memory_limits']}", flush=True)
     for size in settings.bench_sizes():
         label = {"demo": "demo (300 accounts)", "sync": "CRM sync (10,000 records)"}.get(size) or (
             f"{int(size):,} events"
