@@ -56,11 +56,12 @@ demo: setup browser
 
 ## test: the whole test suite (unit, dbt, integration, browser), without the demo-sized acceptance run
 test: setup browser
-	$(RUN) pytest -q -n 2 --dist loadfile -m "not demo and not spark"
+	$(RUN) pytest -q -n 2 --dist loadfile -m "not demo and not spark and not kill"
 
-## test-demo: the acceptance run on `make demo`-sized data (health invariants, every shipped list has members)
+## test-demo: the acceptance runs: `make demo`-sized data (health invariants, every shipped list has members),
+## and `pulse run` killed at random points of its build (several whole runs: kept out of `make test`'s time)
 test-demo: setup browser
-	$(RUN) pytest -q -m demo
+	$(RUN) pytest -q -m "demo or kill"
 
 ## test-spark: `dbt build` of the whole project on a local Spark (dbt-spark session), on a small generated sample
 test-spark: setup-spark java

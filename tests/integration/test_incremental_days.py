@@ -92,6 +92,7 @@ def test_late_events_rebuild_their_days_and_match_a_full_refresh(daily_run: Dail
     assert compare(full, copy.warehouse, ("intermediate", "marts")) == verdicts
 
 
+@pytest.mark.kill
 def test_sigkill_during_the_build_then_one_run_equals_an_uninterrupted_run(
     daily_run: DailyRun, tmp_path: Path
 ) -> None:
