@@ -18,16 +18,11 @@
 {%- endmacro %}
 
 {% macro spark__health_date_series(bounds, start_column, end_column) -%}
-    {#- sequence() fails on start > end where generate_series gives no rows: an empty range explodes nothing. -#}
-    select cast(series.day as date) as date_day
-    from {{ bounds }}
-    lateral view explode(
-        case
-            when cast({{ bounds }}.{{ start_column }} as date) <= cast({{ bounds }}.{{ end_column }} as date)
-                then sequence(
-                    cast({{ bounds }}.{{ start_column }} as date), cast({{ bounds }}.{{ end_column }} as date),
-                    interval 1 day
-                )
-        end
-    ) series as day
+    {{ spark_date_sequence(
+        bounds,
+        'cast(' ~ bounds ~ '.' ~ start_column ~ ' as date)',
+        'cast(' ~ bounds ~ '.' ~ end_column ~ ' as date)',
+        'interval 1 day',
+        'date_day'
+    ) }}
 {%- endmacro %}

@@ -15,19 +15,13 @@
 {%- endmacro %}
 
 {% macro spark__pulse_month_series(bounds, start_column, until_column) -%}
-    select cast(series.month as date) as month_start
-    from {{ bounds }}
-    lateral view explode(
-        case
-            when cast({{ bounds }}.{{ start_column }} as date)
-                <= add_months(cast({{ bounds }}.{{ until_column }} as date), -1)
-                then sequence(
-                    cast({{ bounds }}.{{ start_column }} as date),
-                    add_months(cast({{ bounds }}.{{ until_column }} as date), -1),
-                    interval 1 month
-                )
-        end
-    ) series as month
+    {{ spark_date_sequence(
+        bounds,
+        'cast(' ~ bounds ~ '.' ~ start_column ~ ' as date)',
+        'add_months(cast(' ~ bounds ~ '.' ~ until_column ~ ' as date), -1)',
+        'interval 1 month',
+        'month_start'
+    ) }}
 {%- endmacro %}
 
 
@@ -49,15 +43,11 @@
 {%- endmacro %}
 
 {% macro spark__pulse_month_steps(bounds, start_column, end_column, months, column) -%}
-    select cast(series.step as date) as {{ column }}
-    from {{ bounds }}
-    lateral view explode(
-        case
-            when cast({{ bounds }}.{{ start_column }} as date) <= cast({{ bounds }}.{{ end_column }} as date)
-                then sequence(
-                    cast({{ bounds }}.{{ start_column }} as date), cast({{ bounds }}.{{ end_column }} as date),
-                    interval {{ months }} month
-                )
-        end
-    ) series as step
+    {{ spark_date_sequence(
+        bounds,
+        'cast(' ~ bounds ~ '.' ~ start_column ~ ' as date)',
+        'cast(' ~ bounds ~ '.' ~ end_column ~ ' as date)',
+        'interval ' ~ months ~ ' month',
+        column
+    ) }}
 {%- endmacro %}

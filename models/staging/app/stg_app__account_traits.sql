@@ -29,11 +29,14 @@ renamed as (
 
 ),
 
-seen as (
+-- Per account: first seen, and the traits of the latest group call (an aggregate, like stg_app__users).
+per_account as (
 
     select
         account_id,
-        min(event_at) as first_seen_at
+        min(event_at) as first_seen_at,
+        {{ pulse_value_at_latest('traits', ['event_at', 'loaded_at', 'message_id']) }}
+        filter (where event_type = 'group') as latest_group_traits
 
     from renamed
 
@@ -41,37 +44,16 @@ seen as (
 
 ),
 
-latest_group as (
-
-    select
-        account_id,
-        traits,
-        row_number() over (
-            partition by account_id
-            order by event_at desc, loaded_at desc, message_id desc
-        ) as group_rank
-
-    from renamed
-
-    where event_type = 'group'
-
-),
-
 final as (
 
     select
-        seen.account_id,
-        {{ pulse_json_extract_string('latest_group.traits', 'name') }} as account_name,
-        {{ pulse_json_extract_string('latest_group.traits', 'plan') }} as plan,
-        latest_group.traits,
-        seen.first_seen_at
+        account_id,
+        {{ pulse_json_extract_string('latest_group_traits', 'name') }} as account_name,
+        {{ pulse_json_extract_string('latest_group_traits', 'plan') }} as plan,
+        latest_group_traits as traits,
+        first_seen_at
 
-    from seen
-
-    left join latest_group
-        on
-            seen.account_id = latest_group.account_id
-            and latest_group.group_rank = 1
+    from per_account
 
 )
 
