@@ -25,6 +25,7 @@ PARTITION_START_ENV = "PULSE_PARTITION_START"
 LOG_DIR_ENV = "PULSE_LOG_DIR"
 BENCH_SIZES_ENV = "PULSE_BENCH_SIZES"
 BENCH_DIR_ENV = "PULSE_BENCH_DIR"
+BENCH_STAGES_ENV = "PULSE_BENCH_STAGES"
 OUTBOX_DIR_ENV = "PULSE_OUTBOX_DIR"
 DIGEST_FROM_ENV = "PULSE_DIGEST_FROM"
 SMTP_HOST_ENV = "PULSE_SMTP_HOST"
@@ -158,6 +159,20 @@ def bench_sizes() -> list[str]:
     """`make bench` sizes: $PULSE_BENCH_SIZES (comma-separated: demo and/or event counts)."""
     sizes = (_env(BENCH_SIZES_ENV) or DEFAULT_BENCH_SIZES).split(",")
     return [size.strip() for size in sizes if size.strip()]
+
+
+def bench_stages(known: list[str]) -> list[str]:
+    """`make bench` stages per size, in the order to run: $PULSE_BENCH_STAGES (comma-separated), or all."""
+    value = _env(BENCH_STAGES_ENV)
+    if not value:
+        return known
+    stages = [stage.strip() for stage in value.split(",") if stage.strip()]
+    unknown = [stage for stage in stages if stage not in known]
+    if unknown:
+        raise ValueError(
+            f"{BENCH_STAGES_ENV}: unknown stage {', '.join(unknown)} (known: {', '.join(known)})"
+        )
+    return stages
 
 
 def bench_dir() -> Path | None:

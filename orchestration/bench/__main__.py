@@ -63,15 +63,19 @@ def _stages(size: str, root: Path) -> list[tuple[str, dict]]:
         if size == "demo"
         else ("generate", {"events_target": int(size), "out_dir": str(landing)})
     )
-    return [
-        generate,
-        ("ingest", {"landing_dir": str(landing), "warehouse_path": str(warehouse)}),
-        ("health", {"warehouse_path": str(warehouse)}),
-        ("predictive", {"warehouse_path": str(warehouse)}),
-        ("reports", {"warehouse_path": str(warehouse), "out_dir": str(root / f"site-{size}")}),
-        ("peer_pandas", {"landing_dir": str(landing)}),
-        ("peer_duckdb", {"landing_dir": str(landing)}),
-    ]
+    site = root / f"site-{size}"
+    stages = dict(
+        [
+            ("generate", generate),
+            ("ingest", ("ingest", {"landing_dir": str(landing), "warehouse_path": str(warehouse)})),
+            ("health", ("health", {"warehouse_path": str(warehouse)})),
+            ("predictive", ("predictive", {"warehouse_path": str(warehouse)})),
+            ("reports", ("reports", {"warehouse_path": str(warehouse), "out_dir": str(site)})),
+            ("peer_pandas", ("peer_pandas", {"landing_dir": str(landing)})),
+            ("peer_duckdb", ("peer_duckdb", {"landing_dir": str(landing)})),
+        ]
+    )
+    return [stages[name] for name in settings.bench_stages(list(stages))]
 
 
 def _git_commit() -> str | None:
@@ -152,10 +156,11 @@ def main() -> None:
             result["load_average_before"] = round(load, 2)
             results[size][stage] = result
             print(f"  {stage:<14} {json.dumps(result, default=str)}", flush=True)
+            # written after every stage, so a long run that is stopped keeps what it measured
+            report["ratios"] = {s: ratios(stages) for s, stages in results.items()}
+            report["marginal_full_build_vs_query"] = marginal(results)
+            (root / "bench.json").write_text(json.dumps(report, indent=2, default=str))
         shutil.rmtree(root / f"landing-{size}", ignore_errors=True)  # the 10M landing is ~2.5 GB
-        report["ratios"] = {s: ratios(stages) for s, stages in results.items()}
-        report["marginal_full_build_vs_query"] = marginal(results)
-        (root / "bench.json").write_text(json.dumps(report, indent=2, default=str))
 
     print("\nsize         stage          seconds      rows/s   peak MB  notes")
     for size, stages in results.items():
