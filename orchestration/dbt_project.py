@@ -40,8 +40,18 @@ _DBT_INPUTS = (
 # The event rollups (tag event_rollup) and the staging views they read: a daily run's first dbt step rebuilds
 # them for a day range; a second step builds everything else (orchestration/defs/dbt.py, the bench).
 EVENT_ROLLUPS_SELECT = "+tag:event_rollup,resource_type:model"
+# The day range the event rollups rebuild, as environment variables the rollups' macro reads with env_var
+# (dbt_project/macros/event_days_to_rebuild.sql): when it changes, dbt re-parses only the models that read it,
+# where a changed --vars re-parses the whole project (several seconds of every daily run).
+MIN_DATE_ENV = "PULSE_MIN_DATE"
+MAX_DATE_ENV = "PULSE_MAX_DATE"
 # Flags run_dbt sets itself; passing them in args would give dbt two values.
 _OWN_FLAGS = ("--vars", "--project-dir", "--profiles-dir", "--log-path", "--target-path")
+
+
+def rollup_days_env(min_date: str, max_date: str) -> dict[str, str]:
+    """The environment that makes the event rollups rebuild min_date to max_date (ISO days, inclusive)."""
+    return {MIN_DATE_ENV: min_date, MAX_DATE_ENV: max_date}
 
 
 def dbt_executable() -> str:
@@ -109,6 +119,7 @@ def run_dbt(
     *,
     warehouse: Path | str | None = None,
     extra_vars: Mapping[str, Any] | None = None,
+    extra_env: Mapping[str, str] | None = None,
     target_path: Path | None = None,
     log_dir: Path | None = None,
     capture: bool = True,
@@ -117,9 +128,10 @@ def run_dbt(
     """Run `dbt <args>` on the Pulse project in a child process and wait for it.
 
     args: the subcommand and its own flags (`["build", "--select", "int_usage_daily+"]`); model vars go in
-    extra_vars. target_path: a separate target folder (the project's manifest, which Dagster reads, is left
-    alone). capture: keep dbt's console output in DbtRun.output instead of passing it to this process's.
-    project_dir: another copy of the dbt project (a test's edited copy); by default Pulse's own.
+    extra_vars, environment variables for dbt (e.g. rollup_days_env) in extra_env. target_path: a separate
+    target folder (the project's manifest, which Dagster reads, is left alone). capture: keep dbt's console
+    output in DbtRun.output instead of passing it to this process's. project_dir: another copy of the dbt
+    project (a test's edited copy); by default Pulse's own.
     """
     if any(arg.split("=")[0] in _OWN_FLAGS for arg in args):
         raise ValueError(f"run_dbt sets {', '.join(_OWN_FLAGS)} itself: use its keyword arguments")
@@ -140,7 +152,7 @@ def run_dbt(
     ]
     if target_path is not None:
         command += ["--target-path", str(target_path)]
-    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env = {**os.environ, **(extra_env or {}), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     if capture:
         env["DBT_USE_COLORS"] = "false"  # plain text in DbtRun.output and error messages
     started = time.monotonic()

@@ -2,8 +2,8 @@
 
 Measures, on an ingested warehouse: the full dbt build of the whole project as `pulse run` builds it (dbt's
 unit tests excluded; wall time and the dbt process's peak memory), a one-day build as a daily run does it
-(the event rollups for the last event day, vars min_date = max_date, then every other model and data test
-with the rebuild plan of orchestration/rebuild.py set to that day, so the daily models replace that day
+(the event rollups for the last event day, PULSE_MIN_DATE = PULSE_MAX_DATE, then every other model and data
+test with the rebuild plan of orchestration/rebuild.py set to that day, so the daily models replace that day
 only), and, in the same run for scale, DuckDB's time for one bare aggregate scan over raw.app_events. The
 work-process models (list membership, lifecycle status, tasks) are measured twice: their share of the full
 build (each model's time in dbt's run_results.json, summed per area) and a rebuild of those models alone
@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration import settings
-from orchestration.dbt_project import EVENT_ROLLUPS_SELECT, run_dbt
+from orchestration.dbt_project import EVENT_ROLLUPS_SELECT, rollup_days_env, run_dbt
 from orchestration.settings import DBT_PROJECT_DIR
 
 # The work process (issue 8): smart lists, lifecycle status and tasks, by their model folders.
@@ -37,8 +37,8 @@ def _dbt(
     args: list[str], warehouse: Path, day: str | None = None, target: Path | None = None
 ) -> tuple[float, float]:
     """Run dbt in a child process; return (wall seconds, the child's peak RSS in MB)."""
-    days = {"min_date": day, "max_date": day} if day else None
-    run = run_dbt(args, warehouse=warehouse, extra_vars=days, target_path=target).check()
+    days = rollup_days_env(day, day) if day else None
+    run = run_dbt(args, warehouse=warehouse, extra_env=days, target_path=target).check()
     return run.seconds, run.peak_rss_mb
 
 
@@ -46,7 +46,7 @@ def _one_day_build(warehouse: Path, day: str) -> tuple[float, float, float]:
     """The daily run's two dbt steps for one day: (rollup seconds, total seconds, peak RSS MB).
 
     Each step keeps its own target folder, as `pulse run` does, so dbt's partial parse is the one a daily
-    run has (the rollup step's vars change daily; the downstream step's never do).
+    run has (the rollup step's day changes daily, re-parsing the two rollups; the downstream step's never do).
     """
     from orchestration.rebuild import RebuildPlan, clear_plan, write_plan
 

@@ -1,12 +1,15 @@
 """dbt models as Dagster assets: daily-partitioned incremental rollups, and everything else in one build.
 
 dagster-dbt runs dbt (DbtProject, DbtCliResource) with the dbt of Pulse's own environment; the warehouse
-path reaches dbt's profile as a dbt var, so os.environ is never changed. dbt's own log goes to
+path reaches dbt's profile as a dbt var. The rollups' day range is an environment variable of the dbt process
+(set in os.environ only while dagster-dbt starts it), so dbt re-parses only the two rollup models from one
+day to the next. dbt's own log goes to
 var/logs/dbt.log; its console lines are shown only when the run asks for them (`pulse run --verbose`).
 """
 
 import contextlib
 import io
+import os
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import Any
@@ -26,6 +29,7 @@ from orchestration.dbt_project import (
     dbt_executable,
     dbt_vars,
     ensure_manifest,
+    rollup_days_env,
 )
 from orchestration.partitions import daily_partitions
 
@@ -134,12 +138,27 @@ def _failed_nodes(run_results: dict[str, Any] | None, manifest: Mapping[str, Any
     return lines
 
 
+@contextlib.contextmanager
+def _environment(extra: Mapping[str, str] | None) -> Iterator[None]:
+    """os.environ with `extra` while dbt starts (steps run one at a time in this process), then as before."""
+    before = {name: os.environ.get(name) for name in extra or {}}
+    os.environ.update(extra or {})
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def _build(
     args: list[str],
     context: dg.AssetExecutionContext,
     dbt: DbtCliResource,
     config: DbtLogConfig,
-    model_vars: Mapping[str, str] | None = None,
+    model_env: Mapping[str, str] | None = None,
     rebuild_days: bool = False,
 ) -> Iterator[Any]:
     """Run dbt holding the warehouse (one writer at a time), stream its assets and checks to Dagster.
@@ -150,7 +169,7 @@ def _build(
 
     with exclusive(command=f"dagster run {context.run.run_id[:8]}: dbt"):
         if not rebuild_days:
-            yield from _build_held(args, context, dbt, config, model_vars)
+            yield from _build_held(args, context, dbt, config, model_env)
             return
         yield from _build_days(args, context, dbt, config)
 
@@ -189,7 +208,7 @@ def _build_held(
     context: dg.AssetExecutionContext,
     dbt: DbtCliResource,
     config: DbtLogConfig,
-    model_vars: Mapping[str, str] | None,
+    model_env: Mapping[str, str] | None,
 ) -> Iterator[Any]:
     """Run dbt, stream its assets and checks to Dagster, and keep the test results for the reports."""
     from orchestration.check_results import dbt_test_results, record_check_results
@@ -197,14 +216,15 @@ def _build_held(
     log_dir = settings.log_dir()
     log_dir.mkdir(parents=True, exist_ok=True)
     # The warehouse path as a dbt var (always absolute, whatever dbt's working directory), not os.environ.
-    full_args = [*args, "--vars", dbt_vars(extra=model_vars), "--log-path", str(log_dir)]
+    full_args = [*args, "--vars", dbt_vars(), "--log-path", str(log_dir)]
     # The log file in dbt's readable text format (dagster-dbt makes dbt's console format JSON).
     full_args += ["--log-format-file", "debug"]
     # One target folder per step and warehouse, reused: dbt reuses its partial parse when nothing changed.
     target_path = settings.dbt_target_dir() / context.op_execution_context.op.name
     run_results_path = target_path / "run_results.json"
     run_results_path.unlink(missing_ok=True)  # a failed start must not report the previous run's results
-    invocation = dbt.cli(full_args, context=context, raise_on_error=False, target_path=target_path)
+    with _environment(model_env):  # dagster-dbt hands dbt a copy of os.environ when it starts it
+        invocation = dbt.cli(full_args, context=context, raise_on_error=False, target_path=target_path)
     yield from _quietly(iter(invocation.stream()), config.verbose)
     run_results = invocation.get_artifact("run_results.json") if run_results_path.exists() else None
     if run_results is not None:
@@ -230,11 +250,10 @@ def dbt_daily_rollups(
     _validate_configuration(context)
     window = context.partition_time_window
     # max_date is inclusive: the last day of the (possibly multi-day, single-run backfill) range.
-    days = {
-        "min_date": window.start.strftime("%Y-%m-%d"),
-        "max_date": (window.end - timedelta(days=1)).strftime("%Y-%m-%d"),
-    }
-    yield from _build(BUILD, context, dbt, config, model_vars=days)
+    days = rollup_days_env(
+        window.start.strftime("%Y-%m-%d"), (window.end - timedelta(days=1)).strftime("%Y-%m-%d")
+    )
+    yield from _build(BUILD, context, dbt, config, model_env=days)
 
 
 @dbt_assets(

@@ -63,3 +63,28 @@ def test_run_dbt_points_dbt_at_the_warehouse_without_touching_os_environ(
 def test_run_dbt_sets_its_own_flags() -> None:
     with pytest.raises(ValueError, match="--vars"):
         run_dbt(["build", "--vars", "{}"])
+
+
+def test_a_new_rollup_day_reparses_only_the_rollups(tmp_path: Path) -> None:
+    # A daily run's rollup step passes its day range as environment variables: dbt keeps its partial parse and
+    # re-parses the two models that read them, where a changed --vars would re-parse the whole project.
+    from orchestration.dbt_project import rollup_days_env
+
+    runs = []
+    for day in ("2026-03-01", "2026-03-02"):
+        log_dir = tmp_path / f"logs-{day}"
+        run = run_dbt(
+            ["parse"],
+            warehouse=tmp_path / "w.duckdb",
+            extra_env=rollup_days_env(day, day),
+            target_path=tmp_path / "target",
+            log_dir=log_dir,
+        )
+        assert run.ok, run.output
+        runs.append((log_dir / "dbt.log").read_text())
+    second = runs[1]
+    assert "Unable to do partial parsing" not in second
+    updated = sorted(
+        line.rsplit("/", 1)[-1] for line in second.splitlines() if "Partial parsing: updated file" in line
+    )
+    assert updated == ["int_activity_usage_daily.sql", "int_usage_daily.sql"]
