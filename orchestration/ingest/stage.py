@@ -27,6 +27,19 @@ def json_path(path: str) -> str:
     return "$." + ".".join(f'"{part}"' for part in path.split("."))
 
 
+def _list(names: list[str]) -> str:
+    """A SQL list of string literals (typed, so an empty one is still a list of varchar)."""
+    return f"[{', '.join(lit(name) for name in names)}]::varchar[]"
+
+
+def _nest(parts: list[str]) -> dict:
+    """{"a": {"b": None}} for ["a", "b"]: the merge patch that removes a.b."""
+    patch: dict = {parts[-1]: None}
+    for part in reversed(parts[:-1]):
+        patch = {part: patch}
+    return patch
+
+
 def _shown(expr: str) -> str:
     """The offending value inside a reason, quoted and cut short."""
     return f"'''' || left({expr}, 80) || ''''"
@@ -156,24 +169,57 @@ class StageSql:
         mapping = self.mapping
         consumed = {path for column in mapping.columns.values() for path in column.consumed_paths()}
         if self.header is None:
-            # a JSON merge patch with null leaves removes just the used fields (context.groupId, not context)
-            patch: dict = {}
-            for path in sorted(consumed, key=lambda p: p.count(".")):
-                node = patch
-                *parents, leaf = path.split(".")
-                for part in parents:
-                    if node.get(part, {}) is None:
-                        break  # an ancestor is used whole
-                    node = node.setdefault(part, {})
-                else:
-                    node[leaf] = None
-            return f"json_merge_patch(_j, {lit(json.dumps(patch, sort_keys=True))})"
+            return self._json_leftover(consumed)
         prefixes = [c.prefix for c in mapping.columns.values() if c.kind == "collect_prefix"]
         names = [n for n in self.header if n not in consumed and not any(n.startswith(p) for p in prefixes)]
         if not names:
             return None
         pairs = ", ".join(f"{lit(name)}, {self._field(name)}" for name in names)
         return f"json_merge_patch('{{}}', json_object({pairs}))"
+
+    @staticmethod
+    def _json_leftover(consumed: set[str]) -> str:
+        """The row's JSON without the consumed fields, '{}' when nothing is left.
+
+        A JSON merge patch with null leaves removes just the used fields (context.groupId, not context), but
+        it leaves their parent behind as {} when nothing else was in it (and adds it when absent). So: when
+        every key of the row is used (json_keys, no patch at all: the common case of a lean export) the
+        answer is '{}'; otherwise the patched row, each parent that ends up empty removed by a second patch.
+        """
+        tree: dict = {}  # parent -> {child: subtree}; None marks a field used whole
+        for path in sorted(consumed, key=lambda p: (p.count("."), p)):
+            node = tree
+            *parents, leaf = path.split(".")
+            for part in parents:
+                if node.get(part, {}) is None:
+                    break  # an ancestor is used whole
+                node = node.setdefault(part, {})
+            else:
+                node[leaf] = None
+
+        def empty(node: dict, parts: list[str]) -> str:
+            """SQL: true when every key of the object at `parts` (absent counts as empty) is used."""
+            keys = f"json_keys(_j, {lit(json_path('.'.join(parts)))})" if parts else "json_keys(_j)"
+            leaves = [name for name, child in node.items() if child is None]
+            parents = [name for name, child in node.items() if child is not None]
+            others = f"list_filter({keys}, lambda k: not list_contains({_list(parents)}, k))" if parents else keys
+            tests = [f"coalesce(list_has_all({_list(leaves)}, {others}), true)"]
+            tests += [empty(node[name], [*parts, name]) for name in parents]
+            return "(" + " and ".join(tests) + ")"
+
+        def cleaned(node: dict, parts: list[str], expr: str) -> str:
+            """expr without the parents under `parts` that end up empty (CASE evaluates one branch a row)."""
+            for name, child in node.items():
+                if child is None:
+                    continue
+                path = [*parts, name]
+                removed = f"json_merge_patch({expr}, {lit(json.dumps(_nest(path)))})"
+                expr = f"case when {empty(child, path)} then {removed} else {cleaned(child, path, expr)} end"
+            return expr
+
+        patch = json.dumps(tree, sort_keys=True)
+        leftover = cleaned(tree, [], f"json_merge_patch(_j, {lit(patch)})")
+        return f"case when {empty(tree, [])} then '{{}}'::json else {leftover} end"
 
     def _csv_fields(self, relation: str, unmapped_expr: str | None) -> str:
         """CSV records -> fields c0, c1, ... in DuckDB: a record without quotes is split at the delimiter; a

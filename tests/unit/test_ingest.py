@@ -197,6 +197,31 @@ def test_duplicate_message_ids_load_once(tmp_path: Path) -> None:
     assert _query(warehouse, "select sum(rows_duplicate) from raw.loaded_files") == [(2,)]
 
 
+def test_unmapped_fields_keep_only_what_no_column_used(tmp_path: Path) -> None:
+    # context.groupId is the account: a context with nothing else leaves no empty {} behind, a context with
+    # more keeps the rest, and any other top-level field is kept under properties._unmapped.
+    folder = tmp_path / "landing" / "app_events"
+    folder.mkdir(parents=True)
+    lines = [
+        _segment_line("lean"),
+        _segment_line("library", context={"groupId": "A000001", "library": {"name": "analytics.js"}}),
+        _segment_line("sent", sentAt="2026-03-01T10:00:01Z"),
+        _segment_line("no-context", context=None, groupId="A000001"),
+        _segment_line("empty-properties", properties={}, sentAt="2026-03-01T10:00:01Z"),
+    ]
+    (folder / "segment-2026-03-01.jsonl").write_text("\n".join(lines) + "\n")
+    warehouse = tmp_path / "w.duckdb"
+    assert not ingest(tmp_path / "landing", warehouse).failures
+    rows = dict(_query(warehouse, "select message_id, properties::varchar from raw.app_events"))
+    assert json.loads(rows["lean"]) == {"module": "Admin"}
+    assert json.loads(rows["library"]) == {
+        "module": "Admin", "_unmapped": {"context": {"library": {"name": "analytics.js"}}}
+    }  # fmt: skip
+    assert json.loads(rows["sent"]) == {"module": "Admin", "_unmapped": {"sentAt": "2026-03-01T10:00:01Z"}}
+    assert json.loads(rows["no-context"]) == {"module": "Admin"}  # a null context is nothing to keep
+    assert json.loads(rows["empty-properties"]) == {"_unmapped": {"sentAt": "2026-03-01T10:00:01Z"}}
+
+
 def test_changed_file_loads_as_a_new_version(tmp_path: Path) -> None:
     folder = tmp_path / "landing" / "app_events"
     folder.mkdir(parents=True)
