@@ -189,3 +189,36 @@
         else {{ health_number_text(numeric_value) }}
     end
 {%- endmacro %}
+
+
+{#- The subjects for which every evaluated rule holds (a rule on a missing value does not), with the rules'
+    texts joined in criterion order: a select of `keys` and `as_column` from `results` (criteria_evaluate's
+    output, with criterion_id). Lists and lifecycle entry rules combine this way. The passing subjects are
+    found first and only their texts are aggregated: an ordered string aggregate over every subject cost four
+    times as much (a user list at 1M events: 2M user-days evaluated, 92k pass). -#}
+{% macro criteria_all_hold(results, keys, text_column, separator, as_column='reason') -%}
+    select
+        {%- for key in keys %}
+        {{ results }}.{{ key }},
+        {%- endfor %}
+        {{ dbt.listagg(results ~ '.' ~ text_column, separator, 'order by ' ~ results ~ '.criterion_id') }}
+            as {{ as_column }}
+
+    from {{ results }}
+
+    inner join (
+        select {{ keys | join(', ') }}
+        from {{ results }}
+        group by {{ keys | join(', ') }}
+        having bool_and(coalesce(holds, false))
+    ) as passing
+        on
+        {%- for key in keys %}
+            {% if not loop.first %}and {% endif %}{{ results }}.{{ key }} = passing.{{ key }}
+        {%- endfor %}
+
+    group by
+        {%- for key in keys %}
+        {{ results }}.{{ key }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+{%- endmacro %}

@@ -68,17 +68,9 @@ entry_results as (
 
 entered as (
 
-    select
-        account_id,
-        as_of_date,
-        stage,
-        {{ dbt.listagg('reason_text', "'; '", 'order by criterion_id') }} as entry_reason
-
-    from entry_results
-
-    group by account_id, as_of_date, stage
-
-    having bool_and(coalesce(holds, false))
+    {{ criteria_all_hold(
+        'entry_results', ['account_id', 'as_of_date', 'stage'], 'reason_text', "'; '", as_column='entry_reason'
+    ) }}
 
 ),
 

@@ -16,17 +16,7 @@ results as (
 
 members as (
 
-    select
-        list,
-        account_id,
-        as_of_date,
-        {{ dbt.listagg('reason_text', "'; '", 'order by criterion_id') }} as reason
-
-    from results
-
-    group by list, account_id, as_of_date
-
-    having bool_and(coalesce(holds, false))
+    {{ criteria_all_hold('results', ['list', 'account_id', 'as_of_date'], 'reason_text', "'; '") }}
 
 ),
 

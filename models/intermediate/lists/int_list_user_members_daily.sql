@@ -16,18 +16,7 @@ results as (
 
 final as (
 
-    select
-        list,
-        account_id,
-        user_id,
-        as_of_date,
-        {{ dbt.listagg('label_text', "', '", 'order by criterion_id') }} as reason
-
-    from results
-
-    group by list, account_id, user_id, as_of_date
-
-    having bool_and(coalesce(holds, false))
+    {{ criteria_all_hold('results', ['list', 'account_id', 'user_id', 'as_of_date'], 'label_text', "', '") }}
 
 )
 
