@@ -202,7 +202,9 @@ class StageSql:
             keys = f"json_keys(_j, {lit(json_path('.'.join(parts)))})" if parts else "json_keys(_j)"
             leaves = [name for name, child in node.items() if child is None]
             parents = [name for name, child in node.items() if child is not None]
-            others = f"list_filter({keys}, lambda k: not list_contains({_list(parents)}, k))" if parents else keys
+            others = keys
+            if parents:
+                others = f"list_filter({keys}, lambda k: not list_contains({_list(parents)}, k))"
             tests = [f"coalesce(list_has_all({_list(leaves)}, {others}), true)"]
             tests += [empty(node[name], [*parts, name]) for name in parents]
             return "(" + " and ".join(tests) + ")"
