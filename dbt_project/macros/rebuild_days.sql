@@ -34,10 +34,11 @@
 {#- The first day to rebuild, as a scalar SQL expression: the plan's, else the beginning of time. The plan is
     named, not source()d: it is control data read only at run time (documented as source raw.rebuild_plan),
     and a source would be an input every unit test of a daily model had to give. -#}
-{% macro rebuild_from() -%}
+{% macro rebuild_from(database=none) -%}
     {#- A warehouse Pulse's ingestion never touched has no plan table: every day. -#}
-    {%- set plan = adapter.get_relation(database=this.database, schema='raw', identifier='rebuild_plan')
-        if execute and this is not none else none -%}
+    {%- set database = database or (this.database if this is not none else none) -%}
+    {%- set plan = adapter.get_relation(database=database, schema='raw', identifier='rebuild_plan')
+        if execute and database is not none else none -%}
     {%- if plan is none -%}
         cast('1900-01-01' as date)
     {%- else -%}
@@ -75,4 +76,41 @@
     select {{ columns }}
     from {{ arg_dict['temp_relation'] }}
     where {{ day_column }} >= {{ rebuild_from() }}
+{%- endmacro %}
+
+{#- dbt's data tests read the model they test through get_where_subquery (dbt's documented hook for the `where`
+    test config). Pulse's version adds one condition: a test of a daily model (the replace_days strategy) reads
+    only the days the build rebuilt, so a one-day build tests one day, not a year. The days before were tested
+    by the build that wrote them, and an incremental build changes no row of them (any other change makes the
+    build full, with no plan: every day is tested). A `where` config still applies. -#}
+{% macro get_where_subquery(relation) -%}
+    {%- set conditions = [] -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where -%}{% do conditions.append('(' ~ where ~ ')') %}{%- endif -%}
+    {%- set day_column = daily_model_day_column(relation) -%}
+    {%- if day_column -%}
+        {% do conditions.append(day_column ~ ' >= ' ~ rebuild_from(relation.database)) %}
+    {%- endif -%}
+    {%- if conditions -%}
+        {%- set filtered -%}
+            (select * from {{ relation }} where {{ conditions | join(' and ') }}) dbt_subquery
+        {%- endset -%}
+        {% do return(filtered) %}
+    {%- else -%}
+        {% do return(relation) %}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The day column of a daily model (incremental_strategy replace_days) given its relation, else none. -#}
+{% macro daily_model_day_column(relation) -%}
+    {%- if execute and relation.identifier -%}
+        {%- for node in graph.nodes.values() -%}
+            {%- if node.resource_type == 'model' and node.alias == relation.identifier
+                and node.schema == relation.schema
+                and node.config.get('incremental_strategy') == 'replace_days' -%}
+                {% do return(node.config.get('unique_key')) %}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {% do return(none) %}
 {%- endmacro %}
