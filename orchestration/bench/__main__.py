@@ -75,7 +75,11 @@ def _stages(size: str, root: Path) -> list[tuple[str, dict]]:
             ("peer_duckdb", ("peer_duckdb", {"landing_dir": str(landing)})),
         ]
     )
-    return [stages[name] for name in settings.bench_stages(list(stages))]
+    names = settings.bench_stages(list(stages))
+    if "reports" in names and "predictive" not in names[: names.index("reports")]:
+        # The account pages show the churn risk score: without its mart every one of them fails.
+        raise ValueError("PULSE_BENCH_STAGES: reports needs predictive before it (account pages show the risk)")
+    return [stages[name] for name in names]
 
 
 def _git_commit() -> str | None:
