@@ -78,7 +78,7 @@ def _stages(size: str, root: Path) -> list[tuple[str, dict]]:
     names = settings.bench_stages(list(stages))
     if "reports" in names and "predictive" not in names[: names.index("reports")]:
         # The account pages show the churn risk score: without its mart every one of them fails.
-        raise ValueError("PULSE_BENCH_STAGES: reports needs predictive before it (account pages show the risk)")
+        raise ValueError("PULSE_BENCH_STAGES: reports needs predictive before it (for the risk score)")
     return [stages[name] for name in names]
 
 
