@@ -97,3 +97,20 @@ def test_ingestion_memory_and_lock_settings(monkeypatch: pytest.MonkeyPatch, tmp
     assert settings.duckdb_memory_limit() == "2GB"
     assert settings.duckdb_temp_directory(warehouse) == tmp_path / "spill"
     assert settings.lock_timeout() == 5.0
+
+
+def test_bench_stages_pick_and_order_the_stages(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from orchestration.bench.__main__ import _stages
+
+    monkeypatch.delenv("PULSE_BENCH_STAGES", raising=False)
+    assert [name for name, _ in _stages("1000", tmp_path)] == [
+        "generate", "ingest", "health", "predictive", "reports", "peer_pandas", "peer_duckdb",
+    ]  # fmt: skip
+    monkeypatch.setenv("PULSE_BENCH_STAGES", "generate, ingest,peer_duckdb,health")
+    assert [name for name, _ in _stages("1000", tmp_path)] == ["generate", "ingest", "peer_duckdb", "health"]
+    monkeypatch.setenv("PULSE_BENCH_STAGES", "generate,ingestion")
+    with pytest.raises(ValueError, match="unknown stage ingestion"):
+        _stages("1000", tmp_path)
+    monkeypatch.setenv("PULSE_BENCH_STAGES", "generate,ingest,health,reports")
+    with pytest.raises(ValueError, match="reports needs predictive"):
+        _stages("1000", tmp_path)
