@@ -141,16 +141,17 @@ def _failed_nodes(run_results: dict[str, Any] | None, manifest: Mapping[str, Any
 @contextlib.contextmanager
 def _environment(extra: Mapping[str, str] | None) -> Iterator[None]:
     """os.environ with `extra` while dbt starts (steps run one at a time in this process), then as before."""
-    before = {name: os.environ.get(name) for name in extra or {}}
-    os.environ.update(extra or {})
+    extra = extra or {}
+    saved = {name: os.environ[name] for name in extra if name in os.environ}  # to put back, not settings
+    os.environ.update(extra)
     try:
         yield
     finally:
-        for name, value in before.items():
-            if value is None:
-                os.environ.pop(name, None)
+        for name in extra:
+            if name in saved:
+                os.environ[name] = saved[name]
             else:
-                os.environ[name] = value
+                os.environ.pop(name, None)
 
 
 def _build(
