@@ -2,28 +2,19 @@
 -- filters (seed health_segment_filters, any number of rows) all hold; a condition on a missing value does not
 -- hold; a profile without filters applies to every account. Cancelled accounts get no profile
 -- (Unknown), and so do accounts no profile matches.
+-- The filters read the metrics from the account-day's own columns (the engine's wide_metrics, as the lists do):
+-- the long form joined every account-day with ~70 metric rows, which at 100M events spilled tens of GB.
 {{ daily_incremental() }}
+
+{%- set account_catalog = metric_catalog() %}
 
 with
 
-metrics as (
-
-    select * from {{ ref('int_account_metrics_long') }}
-
-    where {{ days_to_rebuild('as_of_date') }}
-
-),
-
 account_days as (
 
-    select
-        account_id,
-        as_of_date,
-        text_value as status
+    select * from {{ ref('int_account_metrics_daily') }}
 
-    from metrics
-
-    where metric = 'status'
+    where {{ days_to_rebuild('as_of_date') }}
 
 ),
 
@@ -43,9 +34,10 @@ filters as (
 condition_results as (
 
     {{ criteria_evaluate(
-        'account_days', 'filters', 'metrics',
+        'account_days', 'filters', none,
         subject_keys=['account_id', 'as_of_date'],
         rule_columns=['profile'],
+        wide_metrics=account_catalog,
     ) }}
 
 ),
