@@ -74,7 +74,11 @@ def dbt_vars(warehouse: Path | str | None = None, extra: Mapping[str, Any] | Non
 
     Keys are sorted so the same vars give the same string (dbt reuses its partial parse only then).
     """
-    path = Path(warehouse).resolve() if warehouse is not None else settings.warehouse_path()
+    path = (
+        settings.checked_warehouse_name(Path(warehouse).resolve())
+        if warehouse is not None
+        else settings.warehouse_path()
+    )
     own = {
         WAREHOUSE_VAR: str(path),
         MEMORY_LIMIT_VAR: settings.dbt_memory_limit(),

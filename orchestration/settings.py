@@ -68,6 +68,10 @@ DEFAULT_LOCK_TIMEOUT_SECONDS = 600.0
 MAX_REPORT_WORKERS = 8
 
 
+class SettingError(ValueError):
+    """A setting has a value Pulse cannot use; the message names the setting and what is allowed."""
+
+
 def _env(name: str) -> str | None:
     """A variable's value, or None when it is unset or empty."""
     value = os.environ.get(name, "").strip()
@@ -93,7 +97,24 @@ def warehouse_path() -> Path:
 
     Default var/warehouse.duckdb.
     """
-    return Path(_env(WAREHOUSE_ENV) or var_dir() / "warehouse.duckdb").resolve()
+    return checked_warehouse_name(Path(_env(WAREHOUSE_ENV) or var_dir() / "warehouse.duckdb").resolve())
+
+
+# DuckDB names an attached database after its file, and a database named like one of Pulse's schemas (or
+# DuckDB's own catalogs) makes every `raw.x` / `marts.x` ambiguous.
+RESERVED_WAREHOUSE_NAMES = (
+    "raw", "staging", "intermediate", "marts", "seeds", "sync", "main", "temp", "system",
+)  # fmt: skip
+
+
+def checked_warehouse_name(path: Path) -> Path:
+    """path, or a clear error when its name would clash with a schema (raw.duckdb, marts.duckdb, ...)."""
+    if path.stem.lower() in RESERVED_WAREHOUSE_NAMES:
+        raise SettingError(
+            f"warehouse {path}: DuckDB names the database after the file, and '{path.stem}' is also the name "
+            f"of a schema or catalog ({', '.join(RESERVED_WAREHOUSE_NAMES)}); choose another file name"
+        )
+    return path
 
 
 def landing_root() -> str:
@@ -169,7 +190,7 @@ def bench_stages(known: list[str]) -> list[str]:
     stages = [stage.strip() for stage in value.split(",") if stage.strip()]
     unknown = [stage for stage in stages if stage not in known]
     if unknown:
-        raise ValueError(
+        raise SettingError(
             f"{BENCH_STAGES_ENV}: unknown stage {', '.join(unknown)} (known: {', '.join(known)})"
         )
     return stages
@@ -221,7 +242,7 @@ def _flag(name: str, default: bool) -> bool:
         return True
     if value.lower() in ("0", "false", "no", "off"):
         return False
-    raise ValueError(f"${name} is '{value}'; allowed: true, false (or 1, 0, yes, no, on, off)")
+    raise SettingError(f"${name} is '{value}'; allowed: true, false (or 1, 0, yes, no, on, off)")
 
 
 def smtp() -> SmtpSettings | None:
@@ -232,7 +253,7 @@ def smtp() -> SmtpSettings | None:
         return None
     port = _env(SMTP_PORT_ENV) or str(DEFAULT_SMTP_PORT)
     if not port.isdigit():
-        raise ValueError(f"${SMTP_PORT_ENV} is '{port}'; allowed: a port number")
+        raise SettingError(f"${SMTP_PORT_ENV} is '{port}'; allowed: a port number")
     return SmtpSettings(
         host=host,
         port=int(port),

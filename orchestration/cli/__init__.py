@@ -25,6 +25,14 @@ SUBCOMMANDS: dict[str, str] = {
 
 
 class LazyGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> object:
+        from orchestration.settings import SettingError
+
+        try:
+            return super().invoke(ctx)
+        except SettingError as error:  # a user's setting, not a bug: the message, no traceback
+            raise click.ClickException(str(error)) from error
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(SUBCOMMANDS)
 

@@ -559,7 +559,7 @@ def ingest(
     landing_url = str(landing) if landing is not None else landing_root()
     mappings = select_mappings(load_mappings(mappings_dir), sources, targets)
     files = list_landing_files(landing_url, mappings)
-    target_path = Path(warehouse) if warehouse is not None else warehouse_path()
+    target_path = warehouse_path() if warehouse is None else settings.checked_warehouse_name(Path(warehouse))
     target_path.parent.mkdir(parents=True, exist_ok=True)
     summary = IngestSummary()
     with exclusive(target_path):

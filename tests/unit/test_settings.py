@@ -114,3 +114,24 @@ def test_bench_stages_pick_and_order_the_stages(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("PULSE_BENCH_STAGES", "generate,ingest,health,reports")
     with pytest.raises(ValueError, match="reports needs predictive"):
         _stages("1000", tmp_path)
+
+
+def test_a_warehouse_named_like_a_schema_is_refused_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # DuckDB names the database after its file: raw.duckdb would make every raw.x ambiguous.
+    monkeypatch.setenv("PULSE_WAREHOUSE", str(tmp_path / "raw.duckdb"))
+    with pytest.raises(settings.SettingError, match="raw.duckdb: DuckDB names the database after the file"):
+        settings.warehouse_path()
+    completed = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "ingest"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PULSE_WAREHOUSE": str(tmp_path / "Marts.duckdb")},
+        check=False,
+    )
+    assert completed.returncode == 1
+    assert "Error: warehouse" in completed.stderr and "choose another file name" in completed.stderr
+    assert "Traceback" not in completed.stderr
+    monkeypatch.setenv("PULSE_WAREHOUSE", str(tmp_path / "raw_events.duckdb"))
+    assert settings.warehouse_path().name == "raw_events.duckdb"
