@@ -132,10 +132,12 @@ def run_dbt(
     """Run `dbt <args>` on the Pulse project in a child process and wait for it.
 
     args: the subcommand and its own flags (`["build", "--select", "int_usage_daily+"]`); model vars go in
-    extra_vars, environment variables for dbt (e.g. rollup_days_env) in extra_env. target_path: a separate
-    target folder (the project's manifest, which Dagster reads, is left alone). capture: keep dbt's console
-    output in DbtRun.output instead of passing it to this process's. project_dir: another copy of the dbt
-    project (a test's edited copy); by default Pulse's own.
+    extra_vars, environment variables for dbt (e.g. rollup_days_env) in extra_env. target_path: dbt's
+    target folder, by default dbt-target/run_dbt beside the warehouse, never the project's target/: its
+    manifest is Dagster's, written only by ensure_manifest, and a dbt run rewriting it while a Dagster
+    process starts gives that process half a file. capture: keep dbt's console output in DbtRun.output
+    instead of passing it to this process's. project_dir: another copy of the dbt project (a test's edited
+    copy); by default Pulse's own.
     """
     if any(arg.split("=")[0] in _OWN_FLAGS for arg in args):
         raise ValueError(f"run_dbt sets {', '.join(_OWN_FLAGS)} itself: use its keyword arguments")
@@ -154,9 +156,11 @@ def run_dbt(
         "--vars",
         dbt_vars(warehouse, extra_vars),
     ]
-    if target_path is not None:
-        command += ["--target-path", str(target_path)]
+    if target_path is None:
+        target_path = Path(json.loads(command[-1])[WAREHOUSE_VAR]).parent / "dbt-target" / "run_dbt"
     env = {**os.environ, **(extra_env or {}), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    # dbt's own variable for --target-path, which some commands (debug) do not take as a flag
+    env["DBT_TARGET_PATH"] = str(target_path)
     if capture:
         env["DBT_USE_COLORS"] = "false"  # plain text in DbtRun.output and error messages
     started = time.monotonic()
@@ -211,5 +215,10 @@ def ensure_manifest() -> Path:
 
     sync_mart_yaml(PROJECT_ROOT)
     if manifest_is_stale():
-        run_dbt(["parse", "--quiet"]).check()
+        # Parsed beside it, then moved into place in one step: a process starting meanwhile reads the old
+        # manifest or the new one, never half of one. (The folder is kept: dbt reuses its partial parse.)
+        parse_target = DBT_PROJECT_DIR / "target-parse"
+        run_dbt(["parse", "--quiet"], target_path=parse_target).check()
+        MANIFEST_PATH.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(parse_target / "manifest.json", MANIFEST_PATH)
     return MANIFEST_PATH

@@ -23,7 +23,6 @@ import duckdb
 
 from orchestration import settings
 from orchestration.dbt_project import EVENT_ROLLUPS_SELECT, rollup_days_env, run_dbt
-from orchestration.settings import DBT_PROJECT_DIR
 
 # The work process (issue 8): smart lists, lifecycle status and tasks, by their model folders.
 WORK_PROCESS_AREAS = ("lists", "lifecycle", "tasks")
@@ -42,6 +41,11 @@ def _dbt(
     return run.seconds, run.peak_rss_mb
 
 
+def _downstream_target(warehouse: Path) -> Path:
+    """The target folder of the full build and of the one-day build's second step (shared: partial parse)."""
+    return warehouse.parent / "dbt-target-downstream"
+
+
 def _one_day_build(warehouse: Path, day: str) -> tuple[float, float, float]:
     """The daily run's two dbt steps for one day: (rollup seconds, total seconds, peak RSS MB).
 
@@ -58,7 +62,9 @@ def _one_day_build(warehouse: Path, day: str) -> tuple[float, float, float]:
     write_plan(con, RebuildPlan("incremental", date.fromisoformat(day), "bench: one day", None, ""))
     con.close()
     try:
-        downstream_seconds, downstream_peak_mb = _dbt([*BUILD, "--exclude", EVENT_ROLLUPS_SELECT], warehouse)
+        downstream_seconds, downstream_peak_mb = _dbt(
+            [*BUILD, "--exclude", EVENT_ROLLUPS_SELECT], warehouse, target=_downstream_target(warehouse)
+        )
     finally:
         con = duckdb.connect(str(warehouse))
         clear_plan(con)
@@ -66,7 +72,7 @@ def _one_day_build(warehouse: Path, day: str) -> tuple[float, float, float]:
     return rollup_seconds, rollup_seconds + downstream_seconds, max(rollup_peak_mb, downstream_peak_mb)
 
 
-def _area_timings(target: Path = DBT_PROJECT_DIR / "target") -> dict[str, dict]:
+def _area_timings(target: Path) -> dict[str, dict]:
     """Per work-process area: the models' summed execution time in the last dbt run and their count."""
     results = json.loads((target / "run_results.json").read_text())["results"]
     nodes = json.loads((target / "manifest.json").read_text())["nodes"]
@@ -84,10 +90,11 @@ def _area_timings(target: Path = DBT_PROJECT_DIR / "target") -> dict[str, dict]:
 def bench_health(warehouse_path: str | Path) -> dict:
     warehouse = Path(warehouse_path)
     # The whole project: every mart (health, lists, tags, completeness) and its tests, as `pulse run` does.
-    full_seconds, full_peak_mb = _dbt([*BUILD, "--full-refresh"], warehouse)
-    areas = _area_timings()
+    target = _downstream_target(warehouse)
+    full_seconds, full_peak_mb = _dbt([*BUILD, "--full-refresh"], warehouse, target=target)
+    areas = _area_timings(target)
     folders = [f"{layer}.{area}" for area in WORK_PROCESS_AREAS for layer in ("intermediate", "marts")]
-    work_seconds, work_peak_mb = _dbt(["run", "--select", *folders], warehouse)
+    work_seconds, work_peak_mb = _dbt(["run", "--select", *folders], warehouse, target=target)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         events, last_day = con.execute("select count(*), max(event_at)::date from raw.app_events").fetchone()
