@@ -83,4 +83,4 @@ lint: setup
 	$(RUN) sqlfluff lint models
 
 clean:
-	rm -rf var dbt_project/target dbt_project/target-parse
+	rm -rf var dbt_project/target

@@ -217,7 +217,7 @@ def ensure_manifest() -> Path:
     if manifest_is_stale():
         # Parsed beside it, then moved into place in one step: a process starting meanwhile reads the old
         # manifest or the new one, never half of one. (The folder is kept: dbt reuses its partial parse.)
-        parse_target = DBT_PROJECT_DIR / "target-parse"
+        parse_target = MANIFEST_PATH.parent / "parse"
         run_dbt(["parse", "--quiet"], target_path=parse_target).check()
         MANIFEST_PATH.parent.mkdir(parents=True, exist_ok=True)
         os.replace(parse_target / "manifest.json", MANIFEST_PATH)
