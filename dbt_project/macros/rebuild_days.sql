@@ -84,6 +84,10 @@
     by the build that wrote them, and an incremental build changes no row of them (any other change makes the
     build full, with no plan: every day is tested). A `where` config still applies. -#}
 {% macro get_where_subquery(relation) -%}
+    {%- if not daily_model_day_column(relation) -%}
+        {#- anything else: dbt's own, per adapter (dbt-spark has its own) -#}
+        {% do return(adapter.dispatch('get_where_subquery', 'dbt')(relation)) %}
+    {%- endif -%}
     {%- set conditions = [] -%}
     {%- set where = config.get('where', '') -%}
     {%- if where -%}{% do conditions.append('(' ~ where ~ ')') %}{%- endif -%}
