@@ -84,25 +84,19 @@
     by the build that wrote them, and an incremental build changes no row of them (any other change makes the
     build full, with no plan: every day is tested). A `where` config still applies. -#}
 {% macro get_where_subquery(relation) -%}
-    {%- if not daily_model_day_column(relation) -%}
+    {%- set day_column = daily_model_day_column(relation) -%}
+    {%- if not day_column -%}
         {#- anything else: dbt's own, per adapter (dbt-spark has its own) -#}
         {% do return(adapter.dispatch('get_where_subquery', 'dbt')(relation)) %}
     {%- endif -%}
     {%- set conditions = [] -%}
     {%- set where = config.get('where', '') -%}
     {%- if where -%}{% do conditions.append('(' ~ where ~ ')') %}{%- endif -%}
-    {%- set day_column = daily_model_day_column(relation) -%}
-    {%- if day_column -%}
-        {% do conditions.append(day_column ~ ' >= ' ~ rebuild_from(relation.database)) %}
-    {%- endif -%}
-    {%- if conditions -%}
-        {%- set filtered -%}
-            (select * from {{ relation }} where {{ conditions | join(' and ') }}) dbt_subquery
-        {%- endset -%}
-        {% do return(filtered) %}
-    {%- else -%}
-        {% do return(relation) %}
-    {%- endif -%}
+    {% do conditions.append(day_column ~ ' >= ' ~ rebuild_from(relation.database)) %}
+    {%- set filtered -%}
+        (select * from {{ relation }} where {{ conditions | join(' and ') }}) dbt_subquery
+    {%- endset -%}
+    {% do return(filtered) %}
 {%- endmacro %}
 
 {#- The day column of a daily model (incremental_strategy replace_days) given its relation, else none. -#}
