@@ -68,17 +68,20 @@ def dbt_executable() -> str:
     return found
 
 
+def _warehouse_file(warehouse: Path | str | None) -> Path:
+    """The warehouse given (absolute, its name checked), else the settings' one."""
+    if warehouse is None:
+        return settings.warehouse_path()
+    return settings.checked_warehouse_name(Path(warehouse).resolve())
+
+
 def dbt_vars(warehouse: Path | str | None = None, extra: Mapping[str, Any] | None = None) -> str:
     """The --vars JSON of every Pulse dbt invocation: the absolute warehouse path, DuckDB's memory limit and
     spill folder for it (settings.dbt_memory_limit, settings.duckdb_temp_directory), plus any model vars.
 
     Keys are sorted so the same vars give the same string (dbt reuses its partial parse only then).
     """
-    path = (
-        settings.checked_warehouse_name(Path(warehouse).resolve())
-        if warehouse is not None
-        else settings.warehouse_path()
-    )
+    path = _warehouse_file(warehouse)
     own = {
         WAREHOUSE_VAR: str(path),
         MEMORY_LIMIT_VAR: settings.dbt_memory_limit(),
@@ -143,6 +146,7 @@ def run_dbt(
         raise ValueError(f"run_dbt sets {', '.join(_OWN_FLAGS)} itself: use its keyword arguments")
     log_dir = log_dir or settings.log_dir()
     project_dir = project_dir or DBT_PROJECT_DIR
+    warehouse_file = _warehouse_file(warehouse)
     log_dir.mkdir(parents=True, exist_ok=True)
     command = [
         dbt_executable(),
@@ -154,10 +158,10 @@ def run_dbt(
         "--log-path",
         str(log_dir),
         "--vars",
-        dbt_vars(warehouse, extra_vars),
+        dbt_vars(warehouse_file, extra_vars),
     ]
     if target_path is None:
-        target_path = Path(json.loads(command[-1])[WAREHOUSE_VAR]).parent / "dbt-target" / "run_dbt"
+        target_path = settings.dbt_target_dir(warehouse_file) / "run_dbt"
     env = {**os.environ, **(extra_env or {}), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     # dbt's own variable for --target-path, which some commands (debug) do not take as a flag
     env["DBT_TARGET_PATH"] = str(target_path)

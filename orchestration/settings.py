@@ -122,10 +122,11 @@ def landing_root() -> str:
     return _env(LANDING_ENV) or str(var_dir() / "landing")
 
 
-def dbt_target_dir() -> Path:
-    """dbt's target folders for the warehouse's builds (one per Dagster step, reused run after run, so dbt's
-    partial parse is kept and the project's target/ does not grow): dbt-target/ beside the warehouse."""
-    return warehouse_path().parent / "dbt-target"
+def dbt_target_dir(warehouse: Path | None = None) -> Path:
+    """dbt's target folders for a warehouse's builds (one per Dagster step and one for run_dbt, reused run
+    after run, so dbt's partial parse is kept and the project's target/ is Dagster's manifest alone):
+    dbt-target/ beside the warehouse (by default the settings' one)."""
+    return (warehouse or warehouse_path()).parent / "dbt-target"
 
 
 def site_dir() -> Path:

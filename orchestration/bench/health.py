@@ -43,7 +43,7 @@ def _dbt(
 
 def _downstream_target(warehouse: Path) -> Path:
     """The target folder of the full build and of the one-day build's second step (shared: partial parse)."""
-    return warehouse.parent / "dbt-target-downstream"
+    return settings.dbt_target_dir(warehouse) / "bench_downstream"
 
 
 def _one_day_build(warehouse: Path, day: str) -> tuple[float, float, float]:
@@ -54,7 +54,7 @@ def _one_day_build(warehouse: Path, day: str) -> tuple[float, float, float]:
     """
     from orchestration.rebuild import RebuildPlan, clear_plan, write_plan
 
-    rollups_target = warehouse.parent / "dbt-target-rollups"
+    rollups_target = settings.dbt_target_dir(warehouse) / "bench_rollups"
     rollup_seconds, rollup_peak_mb = _dbt(
         [*BUILD, "--select", EVENT_ROLLUPS_SELECT], warehouse, day, target=rollups_target
     )
