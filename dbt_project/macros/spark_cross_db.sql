@@ -91,21 +91,3 @@
     {%- endfor -%}
     {{ return(statements[0] if statements else '') }}
 {% endmacro %}
-
-
-{#-
-    The Spark branch of the series macros (health_date_series, pulse_month_series, pulse_month_steps): one row
-    per step from start_date to end_date (SQL date expressions over `bounds`, both included), in `column`.
-    sequence() fails when start > end, where DuckDB's generate_series gives no rows: an empty range explodes
-    nothing.
--#}
-{% macro spark_date_sequence(bounds, start_date, end_date, step, column) -%}
-    select cast(series.{{ column }} as date) as {{ column }}
-    from {{ bounds }}
-    lateral view explode(
-        case
-            when {{ start_date }} <= {{ end_date }}
-                then sequence({{ start_date }}, {{ end_date }}, {{ step }})
-        end
-    ) series as {{ column }}
-{%- endmacro %}
