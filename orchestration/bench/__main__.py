@@ -63,18 +63,15 @@ def _stages(size: str, root: Path) -> list[tuple[str, dict]]:
         if size == "demo"
         else ("generate", {"events_target": int(size), "out_dir": str(landing)})
     )
-    site = root / f"site-{size}"
-    stages = dict(
-        [
-            ("generate", generate),
-            ("ingest", ("ingest", {"landing_dir": str(landing), "warehouse_path": str(warehouse)})),
-            ("health", ("health", {"warehouse_path": str(warehouse)})),
-            ("predictive", ("predictive", {"warehouse_path": str(warehouse)})),
-            ("reports", ("reports", {"warehouse_path": str(warehouse), "out_dir": str(site)})),
-            ("peer_pandas", ("peer_pandas", {"landing_dir": str(landing)})),
-            ("peer_duckdb", ("peer_duckdb", {"landing_dir": str(landing)})),
-        ]
-    )
+    stages = {
+        "generate": generate,
+        "ingest": ("ingest", {"landing_dir": str(landing), "warehouse_path": str(warehouse)}),
+        "health": ("health", {"warehouse_path": str(warehouse)}),
+        "predictive": ("predictive", {"warehouse_path": str(warehouse)}),
+        "reports": ("reports", {"warehouse_path": str(warehouse), "out_dir": str(root / f"site-{size}")}),
+        "peer_pandas": ("peer_pandas", {"landing_dir": str(landing)}),
+        "peer_duckdb": ("peer_duckdb", {"landing_dir": str(landing)}),
+    }
     names = settings.bench_stages(list(stages))
     if "reports" in names and "predictive" not in names[: names.index("reports")]:
         # The account pages show the churn risk score: without its mart every one of them fails.
