@@ -80,9 +80,10 @@ def compare(
 
 def main(argv: list[str]) -> int:
     if len(argv) < 2:
-        print("usage: python -m orchestration.bench.compare BEFORE.duckdb AFTER.duckdb [schema,...]")
+        print("usage: python -m orchestration.bench.compare BEFORE.duckdb AFTER.duckdb [SCHEMA[,SCHEMA] ...]")
         return 2
-    schemas = tuple(argv[2].split(",")) if len(argv) > 2 else ("marts",)
+    # separate arguments or comma-separated (`staging intermediate marts` used to compare staging only)
+    schemas = tuple(name for arg in argv[2:] for name in arg.split(",") if name) or ("marts",)
     verdicts = compare(argv[0], argv[1], schemas)
     for table, verdict in verdicts:
         print(f"{table:<48} {verdict}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from orchestration.bench.compare import compare, main
 
@@ -55,3 +56,15 @@ def test_ignored_columns_are_left_out_of_the_checksum(tmp_path: Path) -> None:
     after = _warehouse(tmp_path / "a.duckdb", [table.format("2026-12-02 06:00")])
     assert compare(before, after) == [("marts.t", "DIFFERENT")]
     assert compare(before, after, ignore=("loaded_at",)) == [("marts.t", "same")]
+
+
+def test_schemas_are_separate_arguments_or_comma_separated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    statements = ["create schema staging", "create table staging.s as select 1 as n"]
+    before = _warehouse(tmp_path / "b.duckdb", [*statements, "create table marts.t as select 1 as n"])
+    after = _warehouse(tmp_path / "a.duckdb", [*statements, "create table marts.t as select 2 as n"])
+    for schemas in (["staging", "marts"], ["staging,marts"]):
+        assert main([str(before), str(after), *schemas]) == 1
+        printed = capsys.readouterr().out
+        assert "staging.s" in printed and "marts.t" in printed and "DIFFERENT" in printed
